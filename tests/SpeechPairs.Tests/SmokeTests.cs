@@ -1,0 +1,7 @@
+using TorchSharp;
+namespace SpeechPairs.Tests;
+public class SmokeTests
+{
+    [Fact]
+    public void TorchLoads() => Assert.Equal(6f, (torch.ones(2, 3)).sum().item<float>());
+}
