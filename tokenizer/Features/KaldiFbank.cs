@@ -81,7 +81,7 @@ public sealed class KaldiFbank
         var power = fft.rfft(input).abs().pow(2.0);
         var banks = from_array(_melBanksT).reshape(PaddedWindowSize / 2 + 1, NumMelBins).to(float64);
         var energies = power.mm(banks).clamp_min(FloatEpsilon).log().to(float32);
-        return energies.contiguous().data<float>().ToArray();
+        return energies.ToFloatArray();
     }
 
     // torch.finfo(torch.float32).eps, torchaudio's log floor.

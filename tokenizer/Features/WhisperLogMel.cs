@@ -42,6 +42,6 @@ public sealed class WhisperLogMel
         var logSpec = filters.matmul(magnitudes).clamp_min(1e-10).log10();
         logSpec = maximum(logSpec, logSpec.max() - 8.0);
         logSpec = (logSpec + 4.0) / 4.0;
-        return logSpec.contiguous().data<float>().ToArray();
+        return logSpec.ToFloatArray();
     }
 }
