@@ -43,6 +43,7 @@ public static class WavReader
     private const int MaxFmtChunkBytes = 1 << 16;
     private const int ReadBlockBytes = 1 << 17;
     private const int ExtensibleExtraBytes = 22;
+    private const int MaxChunksBeforeData = 10_000;
 
     // The most samples (frames × channels) a file may hold: the largest .NET array, about 2^31.
     private static readonly long MaxTotalSamples = Array.MaxLength;
@@ -109,10 +110,14 @@ public static class WavReader
         // The RIFF size field (bytes 4-7) is ignored: streaming writers leave it 0 or 0xFFFFFFFF and libsndfile
         // walks to the end of the file regardless. What matters is that no chunk runs past the real file end.
         byte[]? fmt = null;
+        bool dataBeforeFmt = false;
         Span<byte> chunkHeader = stackalloc byte[8];
         long position = 12;
-        while (fileLength - position >= 8)
+        for (int chunks = 0; fileLength - position >= 8; chunks++)
         {
+            // Bounds the walk on junk (each chunk header is one read), so no file can keep it busy for long.
+            if (chunks == MaxChunksBeforeData)
+                throw new AudioFormatException(path, $"more than {MaxChunksBeforeData} chunks before the data chunk");
             ReadAt(path, handle, chunkHeader, position);
             ReadOnlySpan<byte> id = chunkHeader[..4];
             uint size = BinaryPrimitives.ReadUInt32LittleEndian(chunkHeader[4..]);
@@ -124,6 +129,7 @@ public static class WavReader
 
             if (id.SequenceEqual("fmt "u8))
             {
+                if (dataBeforeFmt) throw new AudioFormatException(path, "data chunk comes before the fmt chunk");
                 // A second fmt chunk is ignored, as libsndfile does.
                 if (fmt is null)
                 {
@@ -135,8 +141,9 @@ public static class WavReader
             }
             else if (id.SequenceEqual("data"u8))
             {
-                if (fmt is null) throw new AudioFormatException(path, "data chunk comes before the fmt chunk");
-                return (ParseFormat(path, fmt, size), body);
+                // Without a fmt chunk yet, keep walking only to tell "misordered" from "missing".
+                if (fmt is not null) return (ParseFormat(path, fmt, size), body);
+                dataBeforeFmt = true;
             }
 
             // RIFF rule: an odd-sized chunk is followed by one pad byte that its size does not count.
