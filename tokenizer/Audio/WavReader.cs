@@ -25,8 +25,8 @@ namespace SpeechPairs.Tokenizer.Audio;
 /// What we do ourselves, and why:
 /// the RIFF chunk walk, because NAudio's <see cref="WaveFileReader"/> silently clamps a data chunk that
 /// claims more bytes than the file holds (we refuse it as truncated), stops at the RIFF size field (which
-/// streaming writers leave wrong; libsndfile walks to the end of the file, so do we), and guesses at
-/// missing pad bytes; the header checks (channels, bit depth, block align, sample rate, sizes against the
+/// streaming writers leave wrong; libsndfile walks to the end of the file, so do we), and takes a nonzero
+/// pad byte for the start of the next chunk; the header checks (channels, bit depth, block align, sample rate, sizes against the
 /// real file length before anything is allocated), because NAudio accepts nonsense there and its
 /// <c>AsStandardWaveFormat</c> recomputes the block align from channels × bits (hiding a bad one), drops
 /// 64-bit float sub-formats and throws on zero channels; and the sample decode, because NAudio's sample
@@ -54,6 +54,7 @@ public static class WavReader
     /// (that needs the data).
     /// </remarks>
     /// <exception cref="AudioFormatException">The file cannot be opened or its header is not a supported WAV.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null (a caller bug, not a bad file).</exception>
     public static WavInfo ReadInfo(string path)
     {
         using var handle = Open(path);
@@ -62,6 +63,7 @@ public static class WavReader
 
     /// <summary>Decodes the whole file to mono float32 (the mean over channels), validating everything.</summary>
     /// <exception cref="AudioFormatException">The file cannot be opened, is not a supported WAV, is truncated, or holds NaN/Inf.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null (a caller bug, not a bad file).</exception>
     public static DecodedAudio Read(string path)
     {
         using var handle = Open(path);
