@@ -101,7 +101,7 @@ public static class WavReader
         if (!magic.SequenceEqual("RIFF"u8))
         {
             if (magic.SequenceEqual("RIFX"u8))
-                throw new AudioFormatException(path, "unsupported container RIFX (big-endian WAV); only little-endian RIFF is supported");
+                throw new AudioFormatException(path, "unsupported container 'RIFX' (big-endian WAV); only little-endian RIFF is supported");
             if (magic.SequenceEqual("RF64"u8) || magic.SequenceEqual("BW64"u8))
                 throw new AudioFormatException(path, $"unsupported container {ChunkName(magic)} (64-bit WAV); only RIFF is supported");
             throw new AudioFormatException(path, $"not a WAV file: no RIFF header (starts with {ChunkName(magic)})");

@@ -123,7 +123,7 @@ public sealed class WavReaderRefusalTests : IDisposable
     }
 
     [Theory]
-    [InlineData("RIFX", "unsupported container RIFX (big-endian WAV)")]
+    [InlineData("RIFX", "unsupported container 'RIFX' (big-endian WAV)")]
     [InlineData("RF64", "unsupported container 'RF64' (64-bit WAV)")]
     [InlineData("BW64", "unsupported container 'BW64' (64-bit WAV)")]
     public void Other_riff_flavours_are_unsupported(string magic, string reason)
