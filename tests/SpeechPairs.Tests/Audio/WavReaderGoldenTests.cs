@@ -10,20 +10,20 @@ public sealed class WavReaderGoldenTests
 {
     private const float Tolerance = 1e-6f;
 
-    public static TheoryData<string> Cases() => new(Fixtures.CaseNames());
+    public static TheoryData<string> Cases() => new(GoldenFixtures.CaseNames.ToList());
 
     [Fact]
     public void All_public_cases_are_present()
     {
         // Guards against the theory silently running over an empty or partial folder.
-        Assert.True(Fixtures.CaseNames().Count >= 10, $"only {Fixtures.CaseNames().Count} cases under {Fixtures.CasesDir}");
+        Assert.True(GoldenFixtures.CaseNames.ToList().Count >= 10, $"only {GoldenFixtures.CaseNames.ToList().Count} cases under {Path.Combine(GoldenFixtures.Root, "cases")}");
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Read_matches_the_reference(string caseName)
     {
-        string dir = Fixtures.CaseDir(caseName);
+        string dir = GoldenFixtures.CaseDir(caseName);
         string wav = Path.Combine(dir, "input.wav");
         Input input = Input.Load(dir);
 
@@ -60,7 +60,7 @@ public sealed class WavReaderGoldenTests
     [MemberData(nameof(Cases))]
     public void ReadInfo_matches_the_reference_header(string caseName)
     {
-        string dir = Fixtures.CaseDir(caseName);
+        string dir = GoldenFixtures.CaseDir(caseName);
         string wav = Path.Combine(dir, "input.wav");
         Input input = Input.Load(dir);
 
