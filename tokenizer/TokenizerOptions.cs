@@ -15,6 +15,9 @@ public sealed record TokenizerOptions
     /// <summary>Kaldi fbank dither. 0 is deterministic; non-zero noise is seeded from the clip's samples.</summary>
     public float Dither { get; init; }
 
+    /// <summary>Run vq06 on a worker thread while vq02 runs (as the reference does); off runs them one after the other.</summary>
+    public bool OverlapVq06 { get; init; } = true;
+
     /// <summary>librosa-style silence trim before tokenizing (off in the reference's batch script).</summary>
     public bool Trim { get; init; }
 }

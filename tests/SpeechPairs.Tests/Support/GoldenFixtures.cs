@@ -41,13 +41,16 @@ public static class GoldenFixtures
     }
 
     /// <summary>Cases the reference tokenizes without raising (all but the empty WAV).</summary>
+    public static IEnumerable<string> TokenizedCaseNames
+        => CaseNames.Where(n => Meta(n).GetProperty("expected_error").ValueKind == JsonValueKind.Null);
+
+    /// <summary>xunit member data: one row per tokenized case.</summary>
     public static TheoryData<string> TokenizedCases
     {
         get
         {
             var data = new TheoryData<string>();
-            foreach (var name in CaseNames.Where(n => Meta(n).GetProperty("expected_error").ValueKind == JsonValueKind.Null))
-                data.Add(name);
+            foreach (var name in TokenizedCaseNames) data.Add(name);
             return data;
         }
     }

@@ -1,0 +1,20 @@
+using SpeechPairs.Tokenizer;
+
+namespace SpeechPairs.Tests.Support;
+
+/// <summary>The fixture bundle loaded once per test class (xunit class fixture).</summary>
+public sealed class FixtureModels : IDisposable
+{
+    private static readonly Lazy<TokenizerModels> Shared = new(() => Load(new TokenizerOptions()));
+
+    /// <summary>Default options: CPU, 1 torch thread, 1 ONNX thread, no dither, no trim.</summary>
+    public TokenizerModels Models => Shared.Value;
+
+    public static TokenizerModels Load(TokenizerOptions options)
+        => TokenizerModels.Load(GoldenFixtures.BundleDir, options with { Device = ComputeDeviceKind.Cpu });
+
+    // The shared models live for the whole test run.
+    public void Dispose()
+    {
+    }
+}

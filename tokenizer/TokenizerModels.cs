@@ -1,0 +1,121 @@
+using SpeechPairs.Tokenizer.Bundle;
+using SpeechPairs.Tokenizer.Features;
+using SpeechPairs.Tokenizer.Vq02;
+using SpeechPairs.Tokenizer.Vq06;
+using static TorchSharp.torch;
+
+namespace SpeechPairs.Tokenizer;
+
+/// <summary>
+/// The Step-Audio tokenizer bundle, loaded and checked once per process: every file is validated before any
+/// audio is processed, and heavy state (encoder weights, the ONNX session) is shared by the cheap
+/// <see cref="Vq0206Tokenizer"/> objects that use it.
+/// </summary>
+public sealed class TokenizerModels : IDisposable
+{
+    private TokenizerModels(TokenizerOptions options, BundleLayout layout, ParaformerConfig config, Device device,
+        OnlineFrontend frontend, SanmEncoderWeights weights, CentroidQuantizer quantizer, SpeechTokenizerV1 vq06)
+    {
+        Options = options;
+        Layout = layout;
+        Config = config;
+        Device = device;
+        Frontend = frontend;
+        Weights = weights;
+        Encoder = new SanmStreamingEncoder(weights, device);
+        Quantizer = quantizer;
+        Vq06 = vq06;
+        LogMel = new WhisperLogMel(vq06.MelBins);
+    }
+
+    public TokenizerOptions Options { get; }
+
+    public BundleLayout Layout { get; }
+
+    public ParaformerConfig Config { get; }
+
+    /// <summary>Where vq02 runs.</summary>
+    public Device Device { get; }
+
+    internal OnlineFrontend Frontend { get; }
+
+    internal SanmEncoderWeights Weights { get; }
+
+    internal SanmStreamingEncoder Encoder { get; }
+
+    internal CentroidQuantizer Quantizer { get; }
+
+    internal SpeechTokenizerV1 Vq06 { get; }
+
+    internal WhisperLogMel LogMel { get; }
+
+    /// <summary>
+    /// Loads <paramref name="tokenizerDir"/> (a <c>Step-Audio-Tokenizer/</c> directory). Throws
+    /// <see cref="BundleException"/> naming the file and the problem. Sets torch's thread count for the process.
+    /// </summary>
+    public static TokenizerModels Load(string tokenizerDir, TokenizerOptions? options = null, Action<string>? log = null)
+    {
+        options ??= new TokenizerOptions();
+        var layout = new BundleLayout(Path.GetFullPath(tokenizerDir));
+        layout.RequireFiles();
+
+        var config = ParaformerConfig.Load(layout.ConfigYaml);
+        if (config.Dither is { } configured && configured != options.Dither)
+            log?.Invoke($"note: config.yaml sets dither {configured}; SpeechPairs uses --dither {options.Dither} (see README: dither)");
+        else if (config.Dither is null && options.Dither == 0f)
+            log?.Invoke("note: config.yaml has no dither key, so the Python reference dithers with 1.0 (unseeded); SpeechPairs uses 0 for reproducible tokens (see README: dither)");
+
+        CmvnStats cmvn;
+        try
+        {
+            cmvn = CmvnStats.Load(layout.AmMvn);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new BundleException(layout.AmMvn, e.Message, e);
+        }
+        if (cmvn.Dim != config.InputSize)
+            throw new BundleException(layout.AmMvn, $"CMVN has {cmvn.Dim} values; config.yaml implies {config.NumMelBins}×{config.LfrM} = {config.InputSize}");
+
+        ConfigureThreads(options);
+        var device = ComputeDevices.Select(options.Device, log);
+
+        // Cheap files first, so a broken bundle fails fast and before the big checkpoint is read.
+        var quantizer = CentroidQuantizer.Load(layout.Centroids, config.OutputSize, device);
+        SpeechTokenizerV1? vq06 = null;
+        try
+        {
+            vq06 = SpeechTokenizerV1.Load(layout.SpeechTokenizerOnnx, options.OnnxThreads);
+            var weights = SanmEncoderWeights.Load(layout.ModelPt, config, device);
+            var frontend = new OnlineFrontend(cmvn, config.NumMelBins, config.LfrM, config.LfrN);
+            return new TokenizerModels(options, layout, config, device, frontend, weights, quantizer, vq06);
+        }
+        catch
+        {
+            quantizer.Dispose();
+            vq06?.Dispose();
+            throw;
+        }
+    }
+
+    // One process per shard: torch gets the shard's share of cores, never its own guess of the machine's.
+    private static void ConfigureThreads(TokenizerOptions options)
+    {
+        set_num_threads(Math.Max(1, options.TorchThreads));
+        try
+        {
+            set_num_interop_threads(1);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Only settable before torch's first parallel work; a second Load in one process keeps the first value.
+        }
+    }
+
+    public void Dispose()
+    {
+        Weights.Dispose();
+        Quantizer.Dispose();
+        Vq06.Dispose();
+    }
+}
