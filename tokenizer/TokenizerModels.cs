@@ -99,18 +99,9 @@ public sealed class TokenizerModels : IDisposable
     }
 
     // One process per shard: torch gets the shard's share of cores, never its own guess of the machine's.
-    private static void ConfigureThreads(TokenizerOptions options)
-    {
-        set_num_threads(Math.Max(1, options.TorchThreads));
-        try
-        {
-            set_num_interop_threads(1);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // Only settable before torch's first parallel work; a second Load in one process keeps the first value.
-        }
-    }
+    // (Inter-op threads are left alone: nothing here uses them, and libtorch aborts the process when they are
+    // set after any parallel work has started.)
+    private static void ConfigureThreads(TokenizerOptions options) => set_num_threads(Math.Max(1, options.TorchThreads));
 
     public void Dispose()
     {
