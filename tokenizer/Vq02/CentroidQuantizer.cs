@@ -38,7 +38,7 @@ public sealed class CentroidQuantizer : IDisposable
     }
 
     public static CentroidQuantizer FromArray(float[] centroids, int count, int dim, Device device)
-        => new(from_array(centroids).reshape(count, dim).to(device));
+        => new(from_array(centroids).reshape(count, dim).to(device).clone()); // own storage, not the managed array
 
     /// <summary>Nearest-centroid index of every row of <paramref name="frames"/> [N, D].</summary>
     public int[] Assign(Tensor frames)

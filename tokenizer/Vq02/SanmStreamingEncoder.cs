@@ -62,8 +62,8 @@ public sealed class SanmStreamingEncoder
                 throw new ArgumentException($"features are {clip.Dim} wide but the encoder expects {inputDim}");
             blocks.Add(zeros(EncoderBatchPlan.OverlapFrames, inputDim));
             if (clip.Frames == 0) continue;
-            var feats = from_array(clip.Data).reshape(clip.Frames, inputDim);
-            feats.mul_((float)Math.Sqrt(_d));
+            // from_array shares the managed array: scale out of place so the caller's features stay intact.
+            var feats = from_array(clip.Data).reshape(clip.Frames, inputDim) * (float)Math.Sqrt(_d);
             blocks.Add(feats + PositionEncoding(clip.Frames, inputDim));
         }
         var embedded = cat(blocks, 0).to(Device);
@@ -99,10 +99,12 @@ public sealed class SanmStreamingEncoder
         {
             int keysPerPiece = g.Cached + g.Own;
             var queryIndex = Index(g.QueryRows);
-            var qg = q.index_select(0, queryIndex).view(g.Count, g.Own, _heads, dk).transpose(1, 2) * scale;
+            // Contiguous operands: with strided ones, torch's matmul takes a different BLAS route when a group
+            // has one piece, which rounds differently and would make a clip's codes depend on its batch.
+            var qg = (q.index_select(0, queryIndex).view(g.Count, g.Own, _heads, dk).transpose(1, 2) * scale).contiguous();
             var kvg = kv.index_select(0, Index(g.KeyRows)).view(g.Count, keysPerPiece, 2, _heads, dk);
-            var kg = kvg.select(2, 0).transpose(1, 2);
-            var vg = kvg.select(2, 1).transpose(1, 2);
+            var kg = kvg.select(2, 0).transpose(1, 2).contiguous();
+            var vg = kvg.select(2, 1).transpose(1, 2).contiguous();
             var probabilities = softmax(qg.matmul(kg.transpose(-2, -1)), -1);
             var context = probabilities.matmul(vg).transpose(1, 2).reshape(g.Count * g.Own, _d);
             attention.index_copy_(0, queryIndex, context);
