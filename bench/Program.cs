@@ -1,1 +1,24 @@
-Console.WriteLine("bench");
+using System.CommandLine;
+using SpeechPairs.Bench;
+
+// Benchmarks print figures; they are never tests. Run them in Release on an otherwise idle machine.
+var seconds = new Option<double>("--seconds") { Description = "Length of the generated audio clip in seconds.", DefaultValueFactory = _ => 60 };
+var repeat = new Option<int>("--repeat") { Description = "Runs per stage; the best is reported.", DefaultValueFactory = _ => 1 };
+var threads = new Option<int>("--threads") { Description = "torch threads (vq02).", DefaultValueFactory = _ => 2 };
+var onnxThreads = new Option<int>("--onnx-threads") { Description = "ONNX Runtime intra-op threads (vq06).", DefaultValueFactory = _ => 1 };
+var onnx = new Option<string?>("--onnx") { Description = "A full-size speech_tokenizer_v1.onnx to time vq06 with (default: the fixture's tiny stand-in)." };
+var noStepped = new Option<bool>("--no-stepped") { Description = "Skip the piece-by-piece (reference schedule) encoder run." };
+var threadList = new Option<string>("--threads-list") { Description = "Comma-separated torch thread counts.", DefaultValueFactory = _ => "1,2" };
+
+var frontend = new Command("frontend", "Every stage before the networks on one core (decode, resample, norm, fbank/LFR/CMVN, log-mel).") { seconds, repeat };
+frontend.SetAction(r => FrontendBenchmark.Run(r.GetValue(seconds), Math.Max(3, r.GetValue(repeat))));
+
+var encoder = new Command("encoder", "vq02 with a full-size random encoder in memory on 1 and 2 threads, plus peak memory.") { seconds, threadList, noStepped };
+encoder.SetAction(r => EncoderBenchmark.Run(r.GetValue(seconds), r.GetValue(threadList)!.Split(',').Select(int.Parse).ToArray(), !r.GetValue(noStepped)));
+
+var tokenizer = new Command("tokenizer", "The whole vq0206 tokenizer, stage by stage, with full-size random weights; last line is key=value.")
+    { seconds, threads, onnxThreads, onnx, noStepped, repeat };
+tokenizer.SetAction(r => TokenizerBenchmark.Run(r.GetValue(seconds), r.GetValue(threads), r.GetValue(onnxThreads), r.GetValue(onnx), !r.GetValue(noStepped), r.GetValue(repeat)));
+
+var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer };
+return root.Parse(args).Invoke();

@@ -12,7 +12,7 @@ namespace SpeechPairs.Tokenizer.Features;
 /// <remarks>
 /// Frames are independent, so the fbank of a whole clip equals the frames FunASR's online front end computes
 /// piece by piece (the fixtures confirm it bit for bit). Framing, windowing and dither run in C#; the FFT and
-/// the mel product use torch in float64: the windowed frames are float32 exactly as in the reference, but a
+/// the power spectrum use torch in float64: the windowed frames are float32 exactly as in the reference, but a
 /// float32 FFT other than the reference's pocketfft moves quiet mel bins by up to 2e-3 (measured on p02), while
 /// float64 leaves only the reference's own rounding (≤ 8e-4 on every fixture).
 /// Dither: Gaussian noise × <c>dither</c> added to every
@@ -78,9 +78,10 @@ public sealed class KaldiFbank
 
         using var scope = NewDisposeScope();
         var input = from_array(windowed).reshape(frames, PaddedWindowSize);
-        var power = fft.rfft(input).abs().pow(2.0);
-        var banks = from_array(_melBanksT).reshape(PaddedWindowSize / 2 + 1, NumMelBins).to(float64);
-        var energies = power.mm(banks).clamp_min(FloatEpsilon).log().to(float32);
+        // Power in float64, then the (all-positive, cancellation-free) mel sums in float32 as torchaudio does.
+        var power = fft.rfft(input).abs().pow(2.0).to(float32);
+        var banks = from_array(_melBanksT).reshape(PaddedWindowSize / 2 + 1, NumMelBins);
+        var energies = power.mm(banks).clamp_min(FloatEpsilon).log();
         return energies.ToFloatArray();
     }
 
