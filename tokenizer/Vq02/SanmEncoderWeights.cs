@@ -75,7 +75,8 @@ public sealed class SanmEncoderWeights : IDisposable
             if (t.dtype != ScalarType.Float32)
                 throw new BundleException(source, $"encoder key '{key}' is {t.dtype}, expected float32");
             // A new handle on the same storage: disposing the state dict afterwards frees only what we do not keep.
-            var copy = t.detach().to(device).contiguous();
+            // Detached from any caller's dispose scope: the weights live until this object is disposed.
+            var copy = t.detach().to(device).contiguous().DetachFromDisposeScope();
             weights._owned.Add(copy);
             return copy;
         }

@@ -44,7 +44,14 @@ public sealed class SanmStreamingEncoder
 
         var x = EmbeddedPieces(clips, plan);
         for (int layer = 0; layer < _weights.Blocks.Count; layer++)
-            x = Block(x, _weights.Blocks[layer], plan, residual: layer > 0);
+        {
+            // Free each layer's temporaries (and its input) as soon as it is done: memory stays flat and warm.
+            Tensor next;
+            using (NewDisposeScope())
+                next = Block(x, _weights.Blocks[layer], plan, residual: layer > 0).MoveToOuterDisposeScope();
+            x.Dispose();
+            x = next;
+        }
         x = layer_norm(x, [_d], _weights.AfterNormWeight, _weights.AfterNormBias, LayerNormEps);
         var kept = x.index_select(0, Index(plan.KeptRows));
         return (kept.MoveToOuterDisposeScope(), plan.ClipFrames);

@@ -26,14 +26,24 @@ internal sealed class SteppedSanmEncoder(SanmEncoderWeights weights, Device devi
         int start = 0;
         foreach (int n in clip.PieceLengths)
         {
+            // One scope per piece; what the next piece needs (overlap rows, caches, this piece's output) moves out.
+            using var pieceScope = NewDisposeScope();
             var feats = from_array(clip.Data.AsSpan(start * inputDim, n * inputDim).ToArray()).reshape(n, inputDim).to(device);
             feats = feats * (float)Math.Sqrt(d) + PositionEncoding(start, n, inputDim).to(device);
             var x = cat([overlap, feats], 0);
-            overlap = x.narrow(0, x.shape[0] - EncoderBatchPlan.OverlapFrames, EncoderBatchPlan.OverlapFrames);
+            overlap.Dispose();
+            overlap = x.narrow(0, x.shape[0] - EncoderBatchPlan.OverlapFrames, EncoderBatchPlan.OverlapFrames).clone().MoveToOuterDisposeScope();
             for (int layer = 0; layer < weights.Blocks.Count; layer++)
+            {
+                var previous = caches[layer];
                 x = Step(x, weights.Blocks[layer], ref caches[layer], layer > 0, d, config.AttentionHeads, config.KernelSize);
+                var (k, v) = caches[layer]!.Value;
+                caches[layer] = (k.clone().MoveToOuterDisposeScope(), v.clone().MoveToOuterDisposeScope());
+                previous?.K.Dispose();
+                previous?.V.Dispose();
+            }
             x = layer_norm(x, [d], weights.AfterNormWeight, weights.AfterNormBias, LayerNormEps);
-            outputs.Add(x.narrow(0, x.shape[0] - n, n));
+            outputs.Add(x.narrow(0, x.shape[0] - n, n).clone().MoveToOuterDisposeScope());
             start += n;
         }
         var result = outputs.Count == 0 ? zeros(0, d, device: device) : cat(outputs, 0);
