@@ -13,27 +13,28 @@ internal sealed class ProgressReporter : IDisposable
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
+    private readonly int _total;
     private ITimer? _timer;
-    private long _startTimestamp;
-    private int _total, _done, _errors, _resumed;
+    private long? _startTimestamp;
+    private int _done, _errors, _resumed;
     private double _audioSeconds;
     private bool _finished, _progressFileFailed;
 
-    public ProgressReporter(ShardSelection shard, string progressPath, TextWriter log, TimeSpan interval, TimeProvider time)
+    public ProgressReporter(ShardSelection shard, int total, string progressPath, TextWriter log, TimeSpan interval, TimeProvider time)
     {
         _shard = shard;
+        _total = total;
         _progressPath = progressPath;
         _log = log;
         _interval = interval;
         _time = time;
     }
 
-    /// <summary>Starts the clock and the periodic reports.</summary>
-    public void Start(int total, int resumed, int resumedErrors)
+    /// <summary>Starts the clock and the periodic reports, counting what earlier runs finished.</summary>
+    public void Start(int resumed, int resumedErrors)
     {
         lock (_gate)
         {
-            _total = total;
             _done = _resumed = resumed;
             _errors = resumedErrors;
             _startTimestamp = _time.GetTimestamp();
@@ -73,7 +74,10 @@ internal sealed class ProgressReporter : IDisposable
         }
     }
 
-    /// <summary>Stops the periodic reports and records the final state (<c>done</c> or <c>failed</c>); later calls do nothing.</summary>
+    /// <summary>
+    /// Stops the periodic reports and records the final state (<c>done</c> or <c>failed</c>, also before
+    /// <see cref="Start"/> when the shard fails early); later calls do nothing.
+    /// </summary>
     public ProgressSnapshot Finish(string state)
     {
         _timer?.Dispose();
@@ -93,7 +97,7 @@ internal sealed class ProgressReporter : IDisposable
 
     private ProgressSnapshot Snapshot(string state) =>
         new(_shard, state, _total, _done, _errors, _resumed, _audioSeconds,
-            _startTimestamp == 0 ? 0 : _time.GetElapsedTime(_startTimestamp).TotalSeconds, _time.GetUtcNow());
+            _startTimestamp is { } start ? _time.GetElapsedTime(start).TotalSeconds : 0, _time.GetUtcNow());
 
     private void WriteProgressFile(ProgressSnapshot snapshot)
     {

@@ -53,14 +53,14 @@ public sealed class ShardRunner
         var scan = FindPairs();
         var clips = _job.Shard.Select(scan.Pairs);
         CreateOutputDirectory(files.Output);
-        using var output = ShardOutput.Open(files, _job.Resume, clips);
-        using var progress = new ProgressReporter(_job.Shard, files.Progress, _log, _job.ProgressInterval, _time);
-        _output = output;
+        using var progress = new ProgressReporter(_job.Shard, clips.Count, files.Progress, _log, _job.ProgressInterval, _time);
         _progress = progress;
-        LogStart(scan, clips.Count, output);
         try
         {
-            progress.Start(clips.Count, output.Resumed.Done, output.Resumed.Errors);
+            using var output = ShardOutput.Open(files, _job.Resume, clips);
+            _output = output;
+            LogStart(scan, clips.Count, output);
+            progress.Start(output.Resumed.Done, output.Resumed.Errors);
             if (output.Resumed.Done < clips.Count)
                 TokenizeRemaining(clips, output, progress);
             output.Dispose();

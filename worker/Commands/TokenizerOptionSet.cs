@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using SpeechPairs.Tokenizer;
 
 namespace SpeechPairs.Worker.Commands;
@@ -63,7 +64,7 @@ internal sealed class TokenizerOptionSet
         if (onnxThreads < 1)
             throw new UsageException($"--onnx-threads must be at least 1 (got {onnxThreads})");
         if (!float.IsFinite(dither) || dither < 0)
-            throw new UsageException($"--dither must be a finite number >= 0 (got {dither})");
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--dither must be a finite number >= 0 (got {dither})"));
         if (!Directory.Exists(directory))
             throw new WorkerFailureException($"tokenizer dir not found: {directory}");
 

@@ -93,8 +93,8 @@ public sealed class ProgressTests
         using var temp = new TempDirectory();
         var path = temp.Combine("out.jsonl.progress.json");
         var log = new StringWriter();
-        using var reporter = new ProgressReporter(new ShardSelection(0, 2), path, TextWriter.Synchronized(log), TimeSpan.FromMilliseconds(20), TimeProvider.System);
-        reporter.Start(total: 10, resumed: 2, resumedErrors: 1);
+        using var reporter = new ProgressReporter(new ShardSelection(0, 2), 10, path, TextWriter.Synchronized(log), TimeSpan.FromMilliseconds(20), TimeProvider.System);
+        reporter.Start(resumed: 2, resumedErrors: 1);
         Assert.Equal("running", JsonDocument.Parse(File.ReadAllText(path)).RootElement.GetProperty("state").GetString());
         reporter.AddBatch(clips: 3, errors: 1, audioSeconds: 4.5);
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -118,9 +118,9 @@ public sealed class ProgressTests
     {
         using var temp = new TempDirectory();
         var log = new StringWriter();
-        using var reporter = new ProgressReporter(new ShardSelection(0, 1), temp.Combine("missing-dir", "p.json"), log,
+        using var reporter = new ProgressReporter(new ShardSelection(0, 1), 5, temp.Combine("missing-dir", "p.json"), log,
             TimeSpan.FromHours(1), TimeProvider.System);
-        reporter.Start(5, 0, 0);
+        reporter.Start(0, 0);
         reporter.Report();
         reporter.Finish(ProgressSnapshot.Finished);
         Assert.Single(log.ToString().Split('\n'), l => l.Contains("cannot write", StringComparison.Ordinal));

@@ -156,6 +156,7 @@ public sealed class ResumeTests
         var failure = Assert.Throws<WorkerFailureException>(() => ShardHarness.Execute(
             ShardHarness.Job(reference.Root, reference.Output, resume: true, shard: new ShardSelection(1, 2))));
         Assert.Contains("not a clip of this shard", failure.Message);
+        Assert.Contains("\"state\":\"failed\"", File.ReadAllText(reference.Output + ".progress.json"));
         Assert.Equal(reference.Records, File.ReadAllBytes(reference.Output));
     }
 

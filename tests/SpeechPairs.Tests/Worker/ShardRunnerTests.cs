@@ -99,7 +99,21 @@ public sealed class ShardRunnerTests
         Assert.Contains(run.Tokenizer.Batches, b => b.Count > 1);
         Assert.Equal(ids.Count + 1, run.Tokenizer.Batches.Sum(b => b.Count));
         Assert.All(run.Reader.Decodes.Values, count => Assert.Equal(1, count)); // each WAV decoded once
+        Assert.All(run.Reader.HeaderReads.Values, count => Assert.Equal(1, count)); // and its header read once, for planning
         Assert.True(run.Tokenizer.Disposed);
+    }
+
+    [Fact]
+    public void A_batch_holds_at_most_a_thousand_clips()
+    {
+        using var temp = new TempDirectory();
+        var root = temp.Combine("extract");
+        for (var i = 0; i < BatchLoader.MaxClipsPerBatch + 1; i++)
+            TestArchive.WritePair(root, $"tiny/{i:0000}", 0.001, "字", seed: i);
+        var output = temp.Combine("out.jsonl.gz");
+        var run = ShardHarness.Execute(ShardHarness.Job(root, output, batchSeconds: 120));
+        Assert.Equal([BatchLoader.MaxClipsPerBatch, 1], run.Tokenizer.Batches.Select(b => b.Count));
+        Assert.Equal(BatchLoader.MaxClipsPerBatch + 1, File.ReadAllLines(output + ".errors.jsonl").Length); // all too short for tokens
     }
 
     [Fact]

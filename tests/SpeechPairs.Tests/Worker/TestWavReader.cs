@@ -23,6 +23,15 @@ internal sealed class TestWavReader : IWavReader
         }
     }
 
+    public IReadOnlyDictionary<string, int> HeaderReads
+    {
+        get
+        {
+            lock (_gate)
+                return new Dictionary<string, int>(_headerReads);
+        }
+    }
+
     public WavHeader ReadHeader(string path)
     {
         Count(_headerReads, path);
