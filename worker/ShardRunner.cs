@@ -221,13 +221,11 @@ public sealed class ShardRunner
     private void LogStart(PairScan scan, int shardClips, ShardOutput output)
     {
         var resumed = output.Resumed;
-        var placeholder = _job.ExcludePlaceholder ? $", {scan.PlaceholderPairsExcluded} placeholder pairs excluded" : "";
-        var resumedText = _job.Resume
-            ? $" | resumed {resumed.Done} ({resumed.Records} records, {resumed.Errors} errors, {output.DroppedBytes} torn bytes cut)"
-            : "";
         _log.WriteLine(
-            $"{Prefix} {scan.Pairs.Count} pairs in {_job.ExtractDir} (unpaired {scan.UnpairedWav} wav, {scan.UnpairedLab} lab{placeholder})" +
-            $" | this shard {shardClips} clips{resumedText} | output {_job.Files.Output}");
+            $"{Prefix} {scan.Pairs.Count} pairs in {_job.ExtractDir} (unpaired {scan.UnpairedWav} wav, {scan.UnpairedLab} lab; " +
+            $"placeholder excluded {scan.PlaceholderPairsExcluded}) | this shard {shardClips} clips | " +
+            $"resumed {resumed.Done} ({resumed.Records} records, {resumed.Errors} errors; {output.DroppedBytes} torn bytes cut) | " +
+            $"output {_job.Files.Output}");
     }
 
     private void LogEnd(ProgressSnapshot final)
