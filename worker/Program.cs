@@ -1,1 +1,14 @@
-Console.WriteLine("worker");
+using System.Globalization;
+using SpeechPairs.Worker;
+using SpeechPairs.Worker.Commands;
+
+// Numbers in progress lines and messages must not follow the machine's locale.
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+return WorkerCommandLine.Run(args, new WorkerContext
+{
+    Services = ProductionServices.Create,
+    Environment = Environment.GetEnvironmentVariable,
+    Output = Console.Out,
+    Error = Console.Error,
+});

@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
+using SpeechPairs.Worker;
+
+namespace SpeechPairs.Tests.Worker;
+
+public sealed class GzipOutputTests
+{
+    private static readonly string[][] MemberLines =
+    [
+        ["""{"id":"a/1","text":"你好"}""", """{"id":"a/2","text":"\n"}"""],
+        ["""{"id":"b/3","text":"旅行者"}"""],
+        ["""{"id":"c/4"}""", """{"id":"c/5"}""", """{"id":"c/6","x":[1,2]}"""],
+    ];
+
+    private static byte[] Content(IEnumerable<string> lines) => Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
+
+    private static (byte[] File, List<long> Boundaries) ThreeMembers()
+    {
+        var file = new MemoryStream();
+        var boundaries = new List<long> { 0 };
+        foreach (var lines in MemberLines)
+        {
+            file.Write(GzipMember.Encode(Content(lines)));
+            boundaries.Add(file.Length);
+        }
+
+        return (file.ToArray(), boundaries);
+    }
+
+    [Fact]
+    public void Concatenated_members_read_as_one_stream()
+    {
+        var (file, _) = ThreeMembers();
+        using var gzip = new GZipStream(new MemoryStream(file), CompressionMode.Decompress);
+        using var text = new StreamReader(gzip, Encoding.UTF8);
+        Assert.Equal(Encoding.UTF8.GetString(Content(MemberLines.SelectMany(l => l))), text.ReadToEnd());
+    }
+
+    [Fact]
+    public void Encoding_is_deterministic() =>
+        Assert.Equal(GzipMember.Encode(Content(MemberLines[0])), GzipMember.Encode(Content(MemberLines[0])));
+
+    [Fact]
+    public void Gzip_tool_and_python_read_the_multi_member_file()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("out.jsonl.gz");
+        File.WriteAllBytes(path, ThreeMembers().File);
+        var expected = Encoding.UTF8.GetString(Content(MemberLines.SelectMany(l => l)));
+        // Both tools are on every CI and developer machine of this project; a machine without one only skips that reader.
+        if (TryRun("gzip", ["-dc", path], out var fromGzip))
+            Assert.Equal(expected, fromGzip);
+        if (TryRun("python3", ["-c", "import gzip,sys; sys.stdout.buffer.write(gzip.open(sys.argv[1]).read())", path], out var fromPython))
+            Assert.Equal(expected, fromPython);
+    }
+
+    [Fact]
+    public void Recovery_keeps_exactly_the_whole_members_at_every_cut()
+    {
+        var (file, boundaries) = ThreeMembers();
+        for (var cut = 0; cut <= file.Length; cut++)
+        {
+            var recovered = JsonlRecovery.RecoverGzip(new MemoryStream(file[..cut]));
+            var whole = boundaries.Count(b => b <= cut) - 1;
+            Assert.Equal(boundaries[whole], recovered.GoodLength);
+            Assert.Equal(MemberLines.Take(whole).SelectMany(l => l).Select(IdOf), recovered.Ids);
+        }
+    }
+
+    [Fact]
+    public void A_damaged_member_is_dropped_with_everything_after_it()
+    {
+        var (file, boundaries) = ThreeMembers();
+        var damaged = file.ToArray();
+        damaged[(int)boundaries[1] + GzipMember.HeaderLength + 2] ^= 0x55;
+        var recovered = JsonlRecovery.RecoverGzip(new MemoryStream(damaged));
+        Assert.Equal(boundaries[1], recovered.GoodLength);
+        Assert.Equal(["a/1", "a/2"], recovered.Ids);
+    }
+
+    [Fact]
+    public void A_member_holding_a_torn_line_is_dropped()
+    {
+        var good = GzipMember.Encode(Content(MemberLines[0]));
+        var torn = GzipMember.Encode(Encoding.UTF8.GetBytes("""{"id":"x/1"}""" + "\n" + """{"id":"x"""));
+        var recovered = JsonlRecovery.RecoverGzip(new MemoryStream([.. good, .. torn]));
+        Assert.Equal(good.Length, recovered.GoodLength);
+    }
+
+    [Fact]
+    public void Gzip_written_by_other_tools_is_not_taken_for_ours()
+    {
+        var other = new MemoryStream();
+        using (var gzip = new GZipStream(other, CompressionLevel.Optimal, leaveOpen: true))
+            gzip.Write(Content(MemberLines[0]));
+        Assert.Equal(0, JsonlRecovery.RecoverGzip(new MemoryStream(other.ToArray())).GoodLength);
+    }
+
+    [Fact]
+    public void Plain_recovery_keeps_complete_lines_at_every_cut()
+    {
+        var file = Content(MemberLines.SelectMany(l => l));
+        for (var cut = 0; cut <= file.Length; cut++)
+        {
+            var recovered = JsonlRecovery.RecoverPlain(new MemoryStream(file[..cut]));
+            var expectedLength = cut == 0 ? 0 : Array.LastIndexOf(file, (byte)'\n', cut - 1) + 1;
+            Assert.Equal(expectedLength, recovered.GoodLength);
+            Assert.Equal(file.Take(expectedLength).Count(b => b == '\n'), recovered.Ids.Count);
+        }
+    }
+
+    [Fact]
+    public void Plain_recovery_stops_at_the_first_line_that_is_not_a_record()
+    {
+        var file = Encoding.UTF8.GetBytes("{\"id\":\"a\"}\n{\"id\":\"b\"}\n\0\0\0\0\n{\"id\":\"c\"}\n");
+        var recovered = JsonlRecovery.RecoverPlain(new MemoryStream(file));
+        Assert.Equal(["a", "b"], recovered.Ids);
+        Assert.Equal(22, recovered.GoodLength);
+    }
+
+    [Theory]
+    [InlineData("{\"id\":\"a\"}", true)]
+    [InlineData("{\"text\":\"x\",\"id\":\"a\\\"b\"}", true)]
+    [InlineData("{\"id\":\"a\"", false)]
+    [InlineData("{\"id\":1}", false)]
+    [InlineData("{\"x\":{\"id\":\"nested\"}}", false)]
+    [InlineData("{\"id\":\"a\"}{\"id\":\"b\"}", false)]
+    [InlineData("[\"id\"]", false)]
+    [InlineData("", false)]
+    public void A_line_counts_only_as_a_whole_object_with_a_string_id(string line, bool counts) =>
+        Assert.Equal(counts, JsonlRecovery.TryReadId(Encoding.UTF8.GetBytes(line), out _));
+
+    private static string IdOf(string line)
+    {
+        Assert.True(JsonlRecovery.TryReadId(Encoding.UTF8.GetBytes(line), out var id));
+        return id;
+    }
+
+    private static bool TryRun(string tool, string[] arguments, out string stdout)
+    {
+        stdout = "";
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, StandardOutputEncoding = Encoding.UTF8 };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        try
+        {
+            using var process = Process.Start(start)!;
+            stdout = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            Assert.Equal(0, process.ExitCode);
+            return true;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false; // tool not installed
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using SpeechPairs.Tokenizer.Audio;
+
+namespace SpeechPairs.Worker;
+
+/// <summary>
+/// Cuts a shard's clips into batches and prepares them (transcript read, WAV decoded once).
+/// <para>
+/// Batches are planned over all clips of the shard, finished ones included, from WAV headers alone: a batch closes
+/// before the clip that would take it past the audio budget (a longer clip forms its own batch) or past
+/// <see cref="MaxClipsPerBatch"/>. So a batch's boundaries, and with them the gzip members of the output, are the same
+/// in a resumed run as in an uninterrupted one. Finished clips are then left out of the prepared batch.
+/// </para>
+/// <para>Not thread-safe: the runner calls <see cref="LoadNext"/> from one background task at a time.</para>
+/// </summary>
+internal sealed class BatchLoader
+{
+    /// <summary>Keeps batches of failing or very short clips small enough that a crash loses little.</summary>
+    public const int MaxClipsPerBatch = 1000;
+
+    private readonly IReadOnlyList<ClipPair> _clips;
+    private readonly ResumeState _resumed;
+    private readonly IWavReader _wavReader;
+    private readonly double _batchSeconds;
+    private readonly double? _maxDurationSeconds;
+    private int _next;
+    private (int Position, PlannedClip Clip)? _lookahead;
+
+    public BatchLoader(IReadOnlyList<ClipPair> clips, ResumeState resumed, IWavReader wavReader, double batchSeconds, double? maxDurationSeconds)
+    {
+        _clips = clips;
+        _resumed = resumed;
+        _wavReader = wavReader;
+        _batchSeconds = batchSeconds;
+        _maxDurationSeconds = maxDurationSeconds;
+    }
+
+    /// <summary>The next batch that has unfinished clips, or null when the shard has no more.</summary>
+    public PreparedBatch? LoadNext()
+    {
+        while (_next < _clips.Count)
+        {
+            var prepared = new List<PreparedClip>();
+            foreach (var clip in PlanNextBatch())
+            {
+                if (!_resumed.IsDone(clip.Pair.Id))
+                    prepared.Add(Prepare(clip));
+            }
+
+            if (prepared.Count > 0)
+                return new PreparedBatch(prepared);
+        }
+
+        return null;
+    }
+
+    private List<PlannedClip> PlanNextBatch()
+    {
+        var batch = new List<PlannedClip>();
+        double seconds = 0;
+        while (_next < _clips.Count)
+        {
+            var clip = Plan(_next);
+            if (batch.Count > 0 && (seconds + clip.TokenizedSeconds > _batchSeconds || batch.Count >= MaxClipsPerBatch))
+            {
+                _lookahead = (_next, clip);
+                break;
+            }
+
+            batch.Add(clip);
+            seconds += clip.TokenizedSeconds;
+            _next++;
+        }
+
+        return batch;
+    }
+
+    private PlannedClip Plan(int position)
+    {
+        if (_lookahead is { } ahead && ahead.Position == position)
+            return ahead.Clip;
+        var pair = _clips[position];
+        WavHeader header;
+        try
+        {
+            header = _wavReader.ReadHeader(pair.WavPath);
+        }
+        catch (Exception e)
+        {
+            return new PlannedClip(pair, 0, WavError(e));
+        }
+
+        if (header.DurationSeconds > _maxDurationSeconds)
+            return new PlannedClip(pair, 0, string.Create(CultureInfo.InvariantCulture,
+                $"too long: {header.DurationSeconds:0.00} s > --max-duration {_maxDurationSeconds} s"));
+        return new PlannedClip(pair, header.DurationSeconds, null);
+    }
+
+    private PreparedClip Prepare(PlannedClip clip)
+    {
+        var pair = clip.Pair;
+        if (clip.Error is not null)
+            return PreparedClip.Failed(pair, clip.Error);
+        if (!TranscriptReader.TryRead(pair.LabPath, out var text, out var transcriptError))
+            return PreparedClip.Failed(pair, transcriptError);
+        try
+        {
+            return new PreparedClip(pair, text, _wavReader.Read(pair.WavPath), null);
+        }
+        catch (Exception e)
+        {
+            return PreparedClip.Failed(pair, WavError(e));
+        }
+    }
+
+    /// <summary>The reason without the path (the error line names the clip already).</summary>
+    private static string WavError(Exception e) =>
+        "wav: " + (e is AudioFormatException audio ? audio.Reason : e.Message);
+
+    /// <summary>A clip as planned from its header: seconds it adds to its batch (0 when it will not be tokenized).</summary>
+    private sealed record PlannedClip(ClipPair Pair, double TokenizedSeconds, string? Error);
+}

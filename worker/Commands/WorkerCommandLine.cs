@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+
+namespace SpeechPairs.Worker.Commands;
+
+/// <summary>The worker's command line: <c>shard</c> and <c>tokenize</c>.</summary>
+internal static class WorkerCommandLine
+{
+    private const string Description =
+        "SpeechPairs worker: pairs each .wav with its same-stem .lab transcript and writes Step-Audio vq0206 token lines.\n" +
+        "Exit codes: 0 done (clip errors go to <out>.errors.jsonl) or already done; 1 the shard could not run, or a tokenize input failed; " +
+        "2 bad arguments; 3 the --parent-pid process exited; 130/143 stopped by Ctrl+C/SIGTERM.";
+
+    public static RootCommand Create(WorkerContext context)
+    {
+        var root = new RootCommand(Description);
+        root.Subcommands.Add(ShardCommand.Create(context));
+        root.Subcommands.Add(TokenizeCommand.Create(context));
+        return root;
+    }
+
+    /// <summary>Parses and runs; bad arguments give one line on stderr and <see cref="ExitCodes.Usage"/>.</summary>
+    public static int Run(IReadOnlyList<string> args, WorkerContext context)
+    {
+        var parse = Create(context).Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            var command = parse.CommandResult.Command is RootCommand ? "worker" : $"worker {parse.CommandResult.Command.Name}";
+            var reasons = string.Join(" ", parse.Errors.Select(e => OneLine(e.Message)));
+            context.Error.WriteLine($"{command}: {reasons} (see --help)");
+            return ExitCodes.Usage;
+        }
+
+        return parse.Invoke(new InvocationConfiguration
+        {
+            Output = context.Output,
+            Error = context.Error,
+            EnableDefaultExceptionHandler = false,
+            // The shard command handles Ctrl+C/SIGTERM itself (see ExitSignals).
+            ProcessTerminationTimeout = null,
+        });
+    }
+
+    /// <summary>Some parser messages list choices on several lines; the pipeline wants one line per failure.</summary>
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

@@ -1,0 +1,82 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace SpeechPairs.Worker;
+
+/// <summary>
+/// Where a shard stands. <see cref="Done"/> counts finished clips including errors and clips finished by an earlier
+/// run (<see cref="Resumed"/>); rates and ETA use only this run's clips.
+/// </summary>
+public sealed record ProgressSnapshot(
+    ShardSelection Shard,
+    string State,
+    int Total,
+    int Done,
+    int Errors,
+    int Resumed,
+    double AudioSeconds,
+    double ElapsedSeconds,
+    DateTimeOffset UpdatedUtc)
+{
+    public const string Running = "running";
+    public const string Finished = "done";
+    public const string Failed = "failed";
+
+    public double ClipsPerSecond => ElapsedSeconds > 0 ? (Done - Resumed) / ElapsedSeconds : 0;
+
+    public double AudioSecondsPerSecond => ElapsedSeconds > 0 ? AudioSeconds / ElapsedSeconds : 0;
+
+    /// <summary>Seconds left at this run's clip rate; null until a clip of this run finished.</summary>
+    public double? EtaSeconds => Done >= Total ? 0 : ClipsPerSecond > 0 ? (Total - Done) / ClipsPerSecond : null;
+
+    /// <summary>
+    /// The stderr line, e.g. <c>[shard 2/6] 1234/5000 clips (24.7%) | 3.2 clips/s | 12.5 audio-s/s (12.5x realtime) | ETA 0:19:31 | errors 3</c>.
+    /// It never takes MSBuild's canonical <c>origin: error CODE: text</c> shape, so the pipeline can pass it through.
+    /// </summary>
+    public string ToLine()
+    {
+        var percent = Total > 0 ? 100.0 * Done / Total : 100.0;
+        var speed = AudioSecondsPerSecond;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"[shard {Shard}] {Done}/{Total} clips ({percent:0.0}%) | {ClipsPerSecond:0.0} clips/s | {speed:0.0} audio-s/s ({speed:0.0}x realtime) | ETA {FormatDuration(EtaSeconds)} | errors {Errors}");
+    }
+
+    /// <summary>The <c>&lt;out&gt;.progress.json</c> document read by the pipeline's <c>-t:Progress</c>.</summary>
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("shard_index", Shard.Index);
+            json.WriteNumber("shard_count", Shard.Count);
+            json.WriteString("state", State);
+            json.WriteNumber("total", Total);
+            json.WriteNumber("done", Done);
+            json.WriteNumber("errors", Errors);
+            json.WriteNumber("resumed", Resumed);
+            json.WriteNumber("audio_seconds", Math.Round(AudioSeconds, 1));
+            json.WriteNumber("elapsed_seconds", Math.Round(ElapsedSeconds, 1));
+            json.WriteNumber("clips_per_second", Math.Round(ClipsPerSecond, 2));
+            json.WriteNumber("audio_seconds_per_second", Math.Round(AudioSecondsPerSecond, 2));
+            if (EtaSeconds is { } eta)
+                json.WriteNumber("eta_seconds", (long)Math.Round(eta));
+            else
+                json.WriteNull("eta_seconds");
+            json.WriteString("updated_utc", UpdatedUtc.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>h:mm:ss (hours not capped); <c>-:--:--</c> when unknown.</summary>
+    public static string FormatDuration(double? seconds)
+    {
+        if (seconds is not { } value || double.IsNaN(value) || double.IsInfinity(value))
+            return "-:--:--";
+        var whole = (long)Math.Round(Math.Max(0, value));
+        return string.Create(CultureInfo.InvariantCulture, $"{whole / 3600}:{whole / 60 % 60:00}:{whole % 60:00}");
+    }
+}

@@ -1,0 +1,56 @@
+namespace SpeechPairs.Worker;
+
+/// <summary>What an earlier run of this shard already finished: every id in its output or its errors file.</summary>
+public sealed class ResumeState
+{
+    private readonly HashSet<string> _done;
+
+    private ResumeState(HashSet<string> done, int records, int errors)
+    {
+        _done = done;
+        Records = records;
+        Errors = errors;
+    }
+
+    /// <summary>Nothing finished yet.</summary>
+    public static ResumeState Empty { get; } = new([], 0, 0);
+
+    /// <summary>Clips of this shard with an output line.</summary>
+    public int Records { get; }
+
+    /// <summary>Clips of this shard with an error line (and no output line).</summary>
+    public int Errors { get; }
+
+    /// <summary>Clips of this shard that need no more work.</summary>
+    public int Done => _done.Count;
+
+    public bool IsDone(string id) => _done.Contains(id);
+
+    /// <summary>
+    /// Combines the ids read back from the output and the errors file. Ids that are not clips of this shard mean the
+    /// files belong to another selection (different shard count, extract dir or placeholder setting); continuing would
+    /// mix two data sets, so that fails the shard.
+    /// </summary>
+    public static ResumeState From(IEnumerable<string> recordIds, IEnumerable<string> errorIds, IReadOnlyList<ClipPair> shardClips, ShardFiles files)
+    {
+        var shardIds = new HashSet<string>(shardClips.Select(c => c.Id), StringComparer.Ordinal);
+        var records = new HashSet<string>(StringComparer.Ordinal);
+        var errors = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (ids, into, file) in new[] { (recordIds, records, files.Output), (errorIds, errors, files.Errors) })
+        {
+            foreach (var id in ids)
+            {
+                if (!shardIds.Contains(id))
+                    throw new WorkerFailureException(
+                        $"cannot resume: {file} holds '{id}', which is not a clip of this shard (other --shard-count, extract dir or " +
+                        "--exclude-placeholder?); run without --resume to start over");
+                into.Add(id);
+            }
+        }
+
+        errors.ExceptWith(records);
+        var done = new HashSet<string>(records, StringComparer.Ordinal);
+        done.UnionWith(errors);
+        return new ResumeState(done, records.Count, errors.Count);
+    }
+}

@@ -1,0 +1,253 @@
+using System.Globalization;
+using SpeechPairs.Tokenizer;
+using SpeechPairs.Tokenizer.Audio;
+
+namespace SpeechPairs.Worker;
+
+/// <summary>How a shard run ended (a shard that could not run throws <see cref="WorkerFailureException"/> instead).</summary>
+/// <param name="AlreadyDone">The done marker of an earlier run was found; nothing was touched.</param>
+/// <param name="Progress">The final counts; null when <paramref name="AlreadyDone"/>.</param>
+public sealed record ShardResult(bool AlreadyDone, ProgressSnapshot? Progress);
+
+/// <summary>
+/// Runs one shard: finds the pairs, takes this shard's share, tokenizes them batch by batch and appends the lines in
+/// shard order, so every run with the same inputs writes the same bytes, interrupted and resumed or not. The next
+/// batch is decoded on a background task while the current one is tokenized (one batch ahead, no more).
+/// </summary>
+public sealed class ShardRunner
+{
+    /// <summary>Clip errors echoed on stderr; the rest are only in the errors file.</summary>
+    private const int ClipErrorsShown = 20;
+
+    private readonly ShardJob _job;
+    private readonly IWavReader _wavReader;
+    private readonly Func<IClipTokenizer> _loadTokenizer;
+    private readonly TextWriter _log;
+    private readonly TimeProvider _time;
+    private volatile ShardOutput? _output;
+    private volatile ProgressReporter? _progress;
+    private int _clipErrorsLogged;
+
+    /// <param name="loadTokenizer">Called once, and only when some clip still needs tokens.</param>
+    /// <param name="log">stderr: progress and summaries (written from a timer thread too, so it is synchronized here).</param>
+    public ShardRunner(ShardJob job, IWavReader wavReader, Func<IClipTokenizer> loadTokenizer, TextWriter log, TimeProvider? time = null)
+    {
+        _job = job;
+        _wavReader = wavReader;
+        _loadTokenizer = loadTokenizer;
+        _log = TextWriter.Synchronized(log);
+        _time = time ?? TimeProvider.System;
+    }
+
+    private string Prefix => $"[shard {_job.Shard}]";
+
+    public ShardResult Run()
+    {
+        var files = _job.Files;
+        if (_job.Resume && _job.UseDoneMarker && File.Exists(files.DoneMarker))
+        {
+            _log.WriteLine($"{Prefix} already done ({files.DoneMarker} exists); nothing to do");
+            return new ShardResult(AlreadyDone: true, null);
+        }
+
+        var scan = FindPairs();
+        var clips = _job.Shard.Select(scan.Pairs);
+        CreateOutputDirectory(files.Output);
+        using var progress = new ProgressReporter(_job.Shard, clips.Count, files.Progress, _log, _job.ProgressInterval, _time);
+        _progress = progress;
+        try
+        {
+            using var output = ShardOutput.Open(files, _job.Resume, clips);
+            _output = output;
+            LogStart(scan, clips.Count, output);
+            progress.Start(output.Resumed.Done, output.Resumed.Errors);
+            if (output.Resumed.Done < clips.Count)
+                TokenizeRemaining(clips, output, progress);
+            output.Dispose();
+            var final = progress.Current(ProgressSnapshot.Finished);
+            if (_job.UseDoneMarker)
+                ShardOutput.WriteDoneMarker(files, final.Done - final.Errors, final.Errors);
+            final = progress.Finish(ProgressSnapshot.Finished);
+            LogEnd(final);
+            return new ShardResult(AlreadyDone: false, final);
+        }
+        catch (Exception e)
+        {
+            progress.Finish(ProgressSnapshot.Failed);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new WorkerFailureException($"cannot write the shard output {files.Output}: {e.Message}", e);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Prepares the process to exit from another thread (signal, parent gone): waits for a batch being written, blocks
+    /// further writes and marks the progress file failed. The caller exits the process right after.
+    /// </summary>
+    public void StopForExit(string reason)
+    {
+        _output?.HaltWrites();
+        _log.WriteLine($"{Prefix} stopping: {reason}");
+        _progress?.Finish(ProgressSnapshot.Failed);
+    }
+
+    private PairScan FindPairs()
+    {
+        if (!Directory.Exists(_job.ExtractDir))
+            throw new WorkerFailureException($"extract dir not found: {_job.ExtractDir}");
+        try
+        {
+            return PairFinder.Find(_job.ExtractDir, _job.ExcludePlaceholder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WorkerFailureException($"cannot walk the extract dir {_job.ExtractDir}: {e.Message}", e);
+        }
+    }
+
+    private void TokenizeRemaining(IReadOnlyList<ClipPair> clips, ShardOutput output, ProgressReporter progress)
+    {
+        using var tokenizer = LoadTokenizer();
+        var loader = new BatchLoader(clips, output.Resumed, _wavReader, _job.BatchSeconds, _job.MaxDurationSeconds);
+        var next = Task.Run(loader.LoadNext);
+        try
+        {
+            while (next.GetAwaiter().GetResult() is { } batch)
+            {
+                next = Task.Run(loader.LoadNext);
+                var (records, errors, audioSeconds) = Tokenize(batch, tokenizer);
+                output.AppendBatch(records, errors);
+                progress.AddBatch(batch.Clips.Count, errors.Count, audioSeconds);
+            }
+        }
+        finally
+        {
+            // Never leave the decoder running behind a failure: it holds files open and the caller may retry.
+            ((IAsyncResult)next).AsyncWaitHandle.WaitOne();
+        }
+    }
+
+    private IClipTokenizer LoadTokenizer()
+    {
+        try
+        {
+            return _loadTokenizer();
+        }
+        catch (Exception e) when (e is not WorkerFailureException)
+        {
+            throw new WorkerFailureException($"cannot load the tokenizer: {Messages.FirstLine(e.Message)}", e);
+        }
+    }
+
+    /// <summary>Tokenizes a batch and turns every clip, in order, into an output line or an error line.</summary>
+    private (List<string> Records, List<string> Errors, double AudioSeconds) Tokenize(PreparedBatch batch, IClipTokenizer tokenizer)
+    {
+        var audio = batch.Clips.Where(c => c.Audio is not null).Select(c => c.Audio!).ToList();
+        var outcomes = TokenizeIsolatingFailures(tokenizer, audio);
+        var records = new List<string>(audio.Count);
+        var errors = new List<string>();
+        var next = 0;
+        foreach (var clip in batch.Clips)
+        {
+            var error = clip.Error;
+            if (error is null)
+            {
+                var outcome = outcomes[next++];
+                var clipAudio = clip.Audio!;
+                if (outcome.Tokens is null)
+                    error = "tokenizer: " + Messages.FirstLine(outcome.Error ?? "no tokens and no reason given");
+                else if (outcome.Tokens.Tokens.Length == 0)
+                    error = string.Create(CultureInfo.InvariantCulture,
+                        $"no tokens: clip too short ({clipAudio.DurationSeconds:0.000} s)");
+                else
+                    records.Add(PairLines.Record(clip.Pair, clip.Text!, outcome.Tokens.Tokens, clipAudio.SampleRate));
+            }
+
+            if (error is not null)
+            {
+                errors.Add(PairLines.Error(clip.Pair, error));
+                LogClipError(clip.Pair, error);
+            }
+        }
+
+        return (records, errors, audio.Sum(a => a.DurationSeconds));
+    }
+
+    /// <summary>
+    /// One call for the batch; if it throws (or miscounts), each clip again on its own, so a clip that breaks the model
+    /// costs only its own line. Safe because a clip's tokens do not depend on its batch.
+    /// </summary>
+    private IReadOnlyList<ClipOutcome> TokenizeIsolatingFailures(IClipTokenizer tokenizer, List<DecodedAudio> audio)
+    {
+        if (audio.Count == 0)
+            return [];
+        try
+        {
+            var outcomes = tokenizer.TokenizeBatch(audio);
+            if (outcomes.Count == audio.Count)
+                return outcomes;
+            _log.WriteLine($"{Prefix} the tokenizer returned {outcomes.Count} outcomes for {audio.Count} clips; retrying them one by one");
+        }
+        catch (Exception e)
+        {
+            _log.WriteLine($"{Prefix} the tokenizer failed on a batch of {audio.Count} clips ({Messages.FirstLine(e.Message)}); retrying them one by one");
+        }
+
+        return audio.Select(clip => TokenizeAlone(tokenizer, clip)).ToList();
+    }
+
+    private static ClipOutcome TokenizeAlone(IClipTokenizer tokenizer, DecodedAudio clip)
+    {
+        try
+        {
+            var outcomes = tokenizer.TokenizeBatch([clip]);
+            return outcomes.Count == 1 ? outcomes[0] : new ClipOutcome(null, $"{outcomes.Count} outcomes for one clip");
+        }
+        catch (Exception e)
+        {
+            return new ClipOutcome(null, Messages.FirstLine(e.Message));
+        }
+    }
+
+    private void LogClipError(ClipPair pair, string error)
+    {
+        var logged = ++_clipErrorsLogged;
+        if (logged <= ClipErrorsShown)
+            _log.WriteLine($"{Prefix} skipped {pair.RelWav} ({error})");
+        if (logged == ClipErrorsShown)
+            _log.WriteLine($"{Prefix} further skipped clips are listed in {_job.Files.Errors} only");
+    }
+
+    private void LogStart(PairScan scan, int shardClips, ShardOutput output)
+    {
+        var resumed = output.Resumed;
+        _log.WriteLine(
+            $"{Prefix} {scan.Pairs.Count} pairs in {_job.ExtractDir} (unpaired {scan.UnpairedWav} wav, {scan.UnpairedLab} lab; " +
+            $"placeholder excluded {scan.PlaceholderPairsExcluded}) | this shard {shardClips} clips | " +
+            $"resumed {resumed.Done} ({resumed.Records} records, {resumed.Errors} errors; {output.DroppedBytes} torn bytes cut) | " +
+            $"output {_job.Files.Output}");
+    }
+
+    private void LogEnd(ProgressSnapshot final)
+    {
+        var thisRun = final.Done - final.Resumed;
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{Prefix} finished {final.Done}/{final.Total} clips in {ProgressSnapshot.FormatDuration(final.ElapsedSeconds)} " +
+            $"({final.Done - final.Errors} records, {final.Errors} errors; {thisRun} this run, {final.Resumed} resumed) | " +
+            $"{final.AudioSeconds:0.0} s of audio | {final.ClipsPerSecond:0.0} clips/s | {final.AudioSecondsPerSecond:0.0}x realtime"));
+    }
+
+    private static void CreateOutputDirectory(string output)
+    {
+        try
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(output));
+            if (!string.IsNullOrEmpty(directory))
+                Directory.CreateDirectory(directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new WorkerFailureException($"cannot create the folder of {output}: {e.Message}", e);
+        }
+    }
+}

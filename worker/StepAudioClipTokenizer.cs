@@ -1,0 +1,32 @@
+using SpeechPairs.Tokenizer;
+using SpeechPairs.Tokenizer.Audio;
+
+namespace SpeechPairs.Worker;
+
+/// <summary>The production tokenizer: the Step-Audio vq0206 models, loaded once per worker process.</summary>
+/// <remarks>Thread counts and the device come from <see cref="TokenizerOptions"/>, applied by <c>TokenizerModels.Load</c>.</remarks>
+public sealed class StepAudioClipTokenizer : IClipTokenizer
+{
+    private readonly TokenizerModels _models;
+    private readonly Vq0206Tokenizer _tokenizer;
+
+    private StepAudioClipTokenizer(TokenizerModels models)
+    {
+        _models = models;
+        _tokenizer = new Vq0206Tokenizer(models);
+    }
+
+    /// <summary>Loads the bundle; a bad bundle throws <c>BundleException</c> with a one-line message naming the file.</summary>
+    public static StepAudioClipTokenizer Load(TokenizerSetup setup) =>
+        new(TokenizerModels.Load(setup.TokenizerDir, setup.Options, setup.Log));
+
+    public IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips) => _tokenizer.TokenizeBatch(clips);
+
+    public void Dispose() => _models.Dispose();
+}
+
+internal static partial class ProductionServices
+{
+    static partial void LoadStepAudioTokenizer(TokenizerSetup setup, ref IClipTokenizer? tokenizer) =>
+        tokenizer = StepAudioClipTokenizer.Load(setup);
+}
