@@ -83,8 +83,15 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
         for (int i = 0; i < n; i++)
         {
             if (inputErrors[i] is not null) continue;
-            features.Add(models.Frontend.Extract(audio[i], models.Options.Dither));
-            owners.Add(i);
+            try
+            {
+                features.Add(models.Frontend.Extract(audio[i], models.Options.Dither));
+                owners.Add(i);
+            }
+            catch (InvalidOperationException e)
+            {
+                errors[i] = $"vq02 front end: {e.Message}";
+            }
         }
         if (features.Count == 0) return (codes, errors);
 
@@ -140,6 +147,10 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
             catch (TokenizationException e)
             {
                 errors[i] = e.Message;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                errors[i] = $"vq06 failed: {e.Message}";
             }
         }
         return (codes, errors, Environment.CurrentManagedThreadId);

@@ -15,7 +15,7 @@ internal sealed class ExitSignals : IDisposable
     private int _exiting;
 
     /// <param name="prepareExit">Called once with the reason before the process exits.</param>
-    /// <param name="exit">Ends the process (<see cref="Environment.Exit"/> in production).</param>
+    /// <param name="exit">Ends the process (<see cref="ImmediateExit.Exit"/> in production).</param>
     public ExitSignals(Action<string> prepareExit, Action<int> exit)
     {
         _prepareExit = prepareExit;

@@ -24,9 +24,3 @@ public sealed class StepAudioClipTokenizer : IClipTokenizer
 
     public void Dispose() => _models.Dispose();
 }
-
-internal static partial class ProductionServices
-{
-    static partial void LoadStepAudioTokenizer(TokenizerSetup setup, ref IClipTokenizer? tokenizer) =>
-        tokenizer = StepAudioClipTokenizer.Load(setup);
-}

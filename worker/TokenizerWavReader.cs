@@ -13,8 +13,3 @@ public sealed class TokenizerWavReader : IWavReader
 
     public DecodedAudio Read(string path) => WavReader.Read(path);
 }
-
-internal static partial class ProductionServices
-{
-    static partial void CreateWavReader(ref IWavReader? wavReader) => wavReader = new TokenizerWavReader();
-}

@@ -12,7 +12,7 @@ internal sealed class WorkerContext
     public required TextWriter Error { get; init; }
 
     /// <summary>Ends the process after a signal or the parent's exit.</summary>
-    public Action<int> ExitProcess { get; init; } = System.Environment.Exit;
+    public Action<int> ExitProcess { get; init; } = ImmediateExit.Exit;
 
     public Func<int, bool> IsProcessAlive { get; init; } = ParentProcessWatcher.IsProcessAlive;
 
