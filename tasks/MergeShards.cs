@@ -46,7 +46,7 @@ public sealed class MergeShards : Task, ICancelableTask
                 foreach (ITaskItem shard in shards)
                 {
                     string path = shard.GetMetadata("FullPath");
-                    JsonlStats shardStats = JsonlStats.Read(path, gzip, cancellation.Token);
+                    JsonlStats shardStats = ReadStats(path, gzip);
                     stats.Add(shardStats);
                     using (var input = File.OpenRead(path))
                         input.CopyTo(output);
@@ -64,7 +64,7 @@ public sealed class MergeShards : Task, ICancelableTask
                     string errorsFile = shard.GetMetadata("ErrorsFile");
                     if (string.IsNullOrEmpty(errorsFile) || !File.Exists(errorsFile))
                         continue;
-                    JsonlStats errorStats = JsonlStats.Read(errorsFile, gzip: false, cancellation.Token);
+                    JsonlStats errorStats = ReadStats(errorsFile, gzip: false);
                     Errors += errorStats.Lines;
                     using (var input = File.OpenRead(errorsFile))
                         input.CopyTo(output);
@@ -78,6 +78,11 @@ public sealed class MergeShards : Task, ICancelableTask
             Log.LogError("Merging was cancelled.");
             return false;
         }
+        catch (IOException e)
+        {
+            Log.LogError($"Could not merge into '{destination}': {e.Message}");
+            return false;
+        }
 
         double? hours = AudioHoursFromProgress(shards);
         AudioHours = hours ?? 0;
@@ -87,6 +92,18 @@ public sealed class MergeShards : Task, ICancelableTask
             + $"{Errors.ToString("N0", CultureInfo.InvariantCulture)} errors (in '{errorsDestination}'), {audio} audio hours, "
             + $"{Tokens.ToString("N0", CultureInfo.InvariantCulture)} audio tokens.");
         return true;
+    }
+
+    private JsonlStats ReadStats(string path, bool gzip)
+    {
+        try
+        {
+            return JsonlStats.Read(path, gzip, cancellation.Token);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new IOException($"'{path}' is not a readable {(gzip ? "gzip" : "JSON-lines")} file ({e.Message}); delete it and its .ok sentinel, then build again.", e);
+        }
     }
 
     private bool CheckFormats(string destination, ITaskItem[] shards, out bool gzip)

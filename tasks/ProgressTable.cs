@@ -47,7 +47,7 @@ internal static class ProgressTable
                 progress.AudioSecondsPerSecond.ToString("0.0", CultureInfo.InvariantCulture) + "x",
                 state == "running" && progress.EtaSeconds is double eta ? Duration(eta) : "",
                 progress.Errors.ToString(CultureInfo.InvariantCulture),
-                progress.UpdatedUtc is DateTime updated ? Duration(Math.Max(0, (nowUtc - updated).TotalSeconds)) + " ago" : "",
+                progress.UpdatedUtc is DateTime updated ? Age(nowUtc - updated.ToUniversalTime()) : "",
             ]);
         }
 
@@ -70,7 +70,7 @@ internal static class ProgressTable
             return "done";
         if (progress is null)
             return "pending";
-        if (progress.State == "running" && progress.UpdatedUtc is DateTime updated && nowUtc - updated > StalledAfter)
+        if (progress.State == "running" && progress.UpdatedUtc is DateTime updated && nowUtc - updated.ToUniversalTime() > StalledAfter)
             return "stalled";
         return progress.State.Length == 0 ? "unknown" : progress.State;
     }
@@ -83,6 +83,13 @@ internal static class ProgressTable
     {
         long s = (long)Math.Round(seconds);
         return string.Create(CultureInfo.InvariantCulture, $"{s / 3600}:{s / 60 % 60:00}:{s % 60:00}");
+    }
+
+    /// <summary>"4s ago", "12m 5s ago", "3h 2m ago".</summary>
+    private static string Age(TimeSpan age)
+    {
+        long s = Math.Max(0, (long)age.TotalSeconds);
+        return s < 60 ? $"{s}s ago" : s < 3600 ? $"{s / 60}m {s % 60}s ago" : $"{s / 3600}h {s / 60 % 60}m ago";
     }
 
     private static List<string> Align(List<string[]> rows)
