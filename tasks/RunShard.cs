@@ -74,6 +74,11 @@ public sealed partial class RunShard : ToolTask
         try
         {
             bool succeeded = base.Execute() && ExitCode == 0 && !Log.HasLoggedErrors;
+            if (succeeded && !File.Exists(ShardOutput))
+            {
+                Log.LogError($"The worker for {ShardName} exited with 0 but wrote no '{ShardOutput}'.");
+                succeeded = false;
+            }
             if (succeeded)
                 File.WriteAllText(Sentinel, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\n");
             logWriter?.WriteLine($"==== exit code {ExitCode}");
