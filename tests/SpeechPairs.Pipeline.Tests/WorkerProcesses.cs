@@ -1,0 +1,46 @@
+using System.Diagnostics;
+
+namespace SpeechPairs.Pipeline.Tests;
+
+/// <summary>Finds the running worker of one shard, by its command line, to kill it mid-run.</summary>
+internal static class WorkerProcesses
+{
+    /// <summary>Ids of processes whose command line names the worker and <paramref name="shardOutput"/>.</summary>
+    public static IReadOnlyList<int> Writing(string shardOutput) =>
+        CommandLines()
+            .Where(p => p.CommandLine.Contains("SpeechPairs.Worker") && p.CommandLine.Contains(shardOutput))
+            .Select(p => p.Id)
+            .ToList();
+
+    private static IEnumerable<(int Id, string CommandLine)> CommandLines()
+    {
+        if (Directory.Exists("/proc/self"))
+        {
+            foreach (string directory in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(directory), out int id))
+                    continue;
+                string commandLine;
+                try { commandLine = File.ReadAllText(Path.Combine(directory, "cmdline")).Replace('\0', ' '); }
+                catch (IOException) { continue; }
+                catch (UnauthorizedAccessException) { continue; }
+                yield return (id, commandLine);
+            }
+            yield break;
+        }
+        // macOS and other Unix: ps prints every process's full command line.
+        ProcessRunner.Result ps = ProcessRunner.Run("ps", ["-axww", "-o", "pid=,command="]);
+        foreach (string line in ps.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int space = line.IndexOf(' ');
+            if (space > 0 && int.TryParse(line[..space], out int id))
+                yield return (id, line[(space + 1)..]);
+        }
+    }
+
+    public static void Kill(int id)
+    {
+        try { Process.GetProcessById(id).Kill(entireProcessTree: true); }
+        catch (ArgumentException) { } // already gone
+    }
+}
