@@ -77,7 +77,8 @@ public sealed class EndToEndTests : IDisposable
         foreach (Clip clip in tokenizable)
         {
             JsonElement expected = reference[Path.GetFullPath(Path.Combine(extracted, clip.RelativeWav))];
-            if (expected.TryGetProperty("error", out _))
+            // A clip the tokenizer accepts but that yields no complete token group (too short) is an error record.
+            if (expected.TryGetProperty("error", out _) || expected.GetProperty("tokens").GetString() == "")
             {
                 Assert.Contains(clip.RelativeWav, failed);
                 Assert.False(byWav.ContainsKey(clip.RelativeWav), $"{clip.RelativeWav} failed to tokenize but is in the output");
@@ -159,10 +160,14 @@ public sealed class EndToEndTests : IDisposable
         Assert.Single(File.ReadAllLines(Path.Combine(work, "logs", "shard-0-of-2.log")), line => line.StartsWith("==== 20"));
         Assert.Equal(ClipTree.ReadLines(Path.Combine(temp["reference"], "pairs.jsonl.gz")),
                      ClipTree.ReadLines(Path.Combine(work, "pairs.jsonl.gz")));
+        // Batches are fixed by position in the shard, so even the gzip members come out byte for byte the same.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(temp["reference"], "pairs.jsonl.gz")),
+                     File.ReadAllBytes(Path.Combine(work, "pairs.jsonl.gz")));
     }
 
     private static void KillWhenHalfWay(string shardOutput, Process build, StringBuilder output)
     {
+        // Kill as soon as the shard has flushed its first batch (a gzip member) and is still running.
         var deadline = Stopwatch.StartNew();
         string progressFile = shardOutput + ".progress.json";
         while (deadline.Elapsed < TimeSpan.FromMinutes(5))
@@ -170,21 +175,19 @@ public sealed class EndToEndTests : IDisposable
             if (build.HasExited)
                 lock (output)
                     Assert.Fail("the build ended before the shard could be interrupted:\n" + output);
-            if (Tasks.ShardProgress.TryRead(progressFile) is { } progress)
+            if (File.Exists(shardOutput) && new FileInfo(shardOutput).Length > 0)
             {
-                Assert.True(progress.Done < progress.Total,
-                    $"shard finished before it could be interrupted; raise {nameof(ResumeClips)} ({progress.Done}/{progress.Total})");
-                if (progress.Done >= 1)
-                {
-                    IReadOnlyList<int> workers = WorkerProcesses.Writing(shardOutput);
-                    Assert.NotEmpty(workers);
-                    foreach (int id in workers)
-                        WorkerProcesses.Kill(id);
-                    return;
-                }
+                if (Tasks.ShardProgress.TryRead(progressFile) is { } progress)
+                    Assert.True(progress.Done < progress.Total,
+                        $"shard finished before it could be interrupted; raise {nameof(ResumeClips)} ({progress.Done}/{progress.Total})");
+                IReadOnlyList<int> workers = WorkerProcesses.Writing(shardOutput);
+                Assert.NotEmpty(workers);
+                foreach (int id in workers)
+                    WorkerProcesses.Kill(id);
+                return;
             }
-            Thread.Sleep(20);
+            Thread.Sleep(10);
         }
-        Assert.Fail("the shard never reported progress");
+        Assert.Fail("the shard never wrote its first batch");
     }
 }
