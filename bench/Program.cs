@@ -20,5 +20,10 @@ var tokenizer = new Command("tokenizer", "The whole vq0206 tokenizer, stage by s
     { seconds, threads, onnxThreads, onnx, noStepped, repeat };
 tokenizer.SetAction(r => TokenizerBenchmark.Run(r.GetValue(seconds), r.GetValue(threads), r.GetValue(onnxThreads), r.GetValue(onnx), !r.GetValue(noStepped), r.GetValue(repeat)));
 
-var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer };
+var minutes = new Option<double>("--minutes") { Description = "Minutes of generated audio in the archive.", DefaultValueFactory = _ => 10 };
+var procsList = new Option<string>("--procs") { Description = "Comma-separated Procs values to run.", DefaultValueFactory = _ => "1,2" };
+var pipeline = new Command("pipeline", "The whole MSBuild job on a generated archive with the full-size random bundle, per Procs value.") { minutes, procsList, onnx };
+pipeline.SetAction(r => PipelineBenchmark.Run(r.GetValue(minutes), r.GetValue(procsList)!.Split(',').Select(int.Parse).ToArray(), r.GetValue(onnx)));
+
+var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline };
 return root.Parse(args).Invoke();

@@ -234,7 +234,27 @@ public sealed class ShardRunner
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Prefix} finished {final.Done}/{final.Total} clips in {ProgressSnapshot.FormatDuration(final.ElapsedSeconds)} " +
             $"({final.Done - final.Errors} records, {final.Errors} errors; {thisRun} this run, {final.Resumed} resumed) | " +
-            $"{final.AudioSeconds:0.0} s of audio | {final.ClipsPerSecond:0.0} clips/s | {final.AudioSecondsPerSecond:0.0}x realtime"));
+            $"{final.AudioSeconds:0.0} s of audio | {final.ClipsPerSecond:0.0} clips/s | {final.AudioSecondsPerSecond:0.0}x realtime | " +
+            $"peak memory {PeakMemoryMb():0} MB"));
+    }
+
+    // Peak resident set (VmHWM) on Linux; the runtime's peak working set elsewhere.
+    private static double PeakMemoryMb()
+    {
+        try
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                    return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.PeakWorkingSet64 / 1048576.0;
     }
 
     private static void CreateOutputDirectory(string output)
