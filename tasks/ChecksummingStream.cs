@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+
 namespace SpeechPairs.Tasks;
 
 /// <summary>A write-only pass-through stream that feeds everything written into a <see cref="Crc32"/>.</summary>

@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 using SharpCompress.Archives;
@@ -72,9 +74,9 @@ internal sealed class ManagedArchiveExtractor : IArchiveExtractor
             reader.WriteEntryTo(checksummed);
 
         // SharpCompress does not always notice damaged data, 7-Zip does: compare with the stored CRC.
-        if (entry.Crc != 0 && (uint)entry.Crc != crc.Value)
+        if (entry.Crc != 0 && (uint)entry.Crc != crc.GetCurrentHashAsUInt32())
             throw new ArchiveExtractionException(
-                $"'{archive}' is damaged: entry '{entry.Key}' fails its CRC check (stored {(uint)entry.Crc:X8}, extracted {crc.Value:X8}).");
+                $"'{archive}' is damaged: entry '{entry.Key}' fails its CRC check (stored {(uint)entry.Crc:X8}, extracted {crc.GetCurrentHashAsUInt32():X8}).");
         if (entry.LastModifiedTime is DateTime modified)
             File.SetLastWriteTime(target, modified);
     }

@@ -29,7 +29,7 @@ internal static class GzipMember
             deflate.Write(content);
 
         Span<byte> trailer = stackalloc byte[TrailerLength];
-        BinaryPrimitives.WriteUInt32LittleEndian(trailer, Crc32.Compute(content));
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, System.IO.Hashing.Crc32.HashToUInt32(content));
         BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)content.Length));
         compressed.Write(trailer);
 
@@ -72,7 +72,7 @@ internal static class GzipMember
         }
 
         var trailer = member.AsSpan(member.Length - TrailerLength);
-        return BinaryPrimitives.ReadUInt32LittleEndian(trailer) == Crc32.Compute(content) &&
+        return BinaryPrimitives.ReadUInt32LittleEndian(trailer) == System.IO.Hashing.Crc32.HashToUInt32(content) &&
                BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) == unchecked((uint)content.Length)
             ? content
             : null;

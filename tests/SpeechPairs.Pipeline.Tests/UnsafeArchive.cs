@@ -35,10 +35,5 @@ internal static class UnsafeArchive
         File.WriteAllBytes(archive, bytes);
     }
 
-    private static uint Crc(ReadOnlySpan<byte> data)
-    {
-        var crc = new Crc32();
-        crc.Append(data);
-        return crc.Value;
-    }
+    private static uint Crc(ReadOnlySpan<byte> data) => System.IO.Hashing.Crc32.HashToUInt32(data);
 }

@@ -11,6 +11,9 @@ internal sealed class TempDir : IDisposable
 
     public string Path { get; }
 
+    /// <summary>A path inside this directory.</summary>
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
     /// <summary>Writes <paramref name="bytes"/> to a file in this directory and returns its full path.</summary>
     public string Write(string name, byte[] bytes)
     {

@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using System.Text.Json;
 using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
@@ -30,7 +31,7 @@ public sealed class CommandLineTests
         return new Invocation(exitCode, stdout.ToString(), stderr.ToString());
     }
 
-    private static string[] ShardArgs(TempDirectory temp, params string[] more) =>
+    private static string[] ShardArgs(TempDir temp, params string[] more) =>
         ["shard", "--extract-dir", temp.Combine("extract"), "--out", temp.Combine("out", "shard.jsonl.gz"), "--tokenizer-dir", temp.Path, .. more];
 
     [Fact]
@@ -63,7 +64,7 @@ public sealed class CommandLineTests
     [InlineData("--no-such-option", "1")]
     public void Bad_arguments_exit_2_with_one_line(string option, string value)
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         Directory.CreateDirectory(temp.Combine("extract"));
         var result = Invoke(ShardArgs(temp, option, value));
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
@@ -84,7 +85,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Environment_with_an_impossible_shard_exits_2()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         Directory.CreateDirectory(temp.Combine("extract"));
         var result = Invoke(ShardArgs(temp), name => name == "JOB_COMPLETION_INDEX" ? "1" : null);
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
@@ -94,7 +95,7 @@ public sealed class CommandLineTests
     [Fact]
     public void A_shard_that_cannot_run_exits_1_with_one_line()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var noExtract = Invoke(ShardArgs(temp));
         Assert.Equal(ExitCodes.Failed, noExtract.ExitCode);
         Assert.Equal($"worker shard: extract dir not found: {temp.Combine("extract")}", Assert.Single(noExtract.StderrLines));
@@ -114,7 +115,7 @@ public sealed class CommandLineTests
     [Fact]
     public void A_slurm_array_task_runs_its_shard_and_exits_0()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         TestArchive.WriteGoodClips(temp.Combine("extract"), 9);
         var env = new Dictionary<string, string> { ["SLURM_ARRAY_TASK_ID"] = "1", ["SLURM_ARRAY_TASK_COUNT"] = "3" };
         var seen = new List<TokenizerSetup>();
@@ -140,7 +141,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Tokenize_prints_one_json_object_per_file_and_exits_1_when_one_failed()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var good = temp.Combine("好 1.wav");
         TestWav.Write(good, 0.5, seed: 1, sampleRate: 22050);
         var missing = temp.Combine("missing.wav");

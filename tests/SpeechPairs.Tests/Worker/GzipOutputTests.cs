@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
@@ -45,7 +46,7 @@ public sealed class GzipOutputTests
     [Fact]
     public void Gzip_tool_and_python_read_the_multi_member_file()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var path = temp.Combine("out.jsonl.gz");
         File.WriteAllBytes(path, ThreeMembers().File);
         var expected = Encoding.UTF8.GetString(Content(MemberLines.SelectMany(l => l)));

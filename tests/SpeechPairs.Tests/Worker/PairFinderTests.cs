@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using SpeechPairs.Worker;
 
 namespace SpeechPairs.Tests.Worker;
@@ -13,7 +14,7 @@ public sealed class PairFinderTests
     [Fact]
     public void Pairs_same_stem_in_same_folder_with_unicode_names_and_spaces()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         Touch(temp.Path, "中文 - Chinese/派蒙/vo 001 你好.wav", "中文 - Chinese/派蒙/vo 001 你好.lab");
         var scan = PairFinder.Find(temp.Path, excludePlaceholder: false);
         var pair = Assert.Single(scan.Pairs);
@@ -27,7 +28,7 @@ public sealed class PairFinderTests
     [Fact]
     public void Extensions_match_case_insensitively_and_keep_their_case_in_paths()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         Touch(temp.Path, "a/x.WAV", "a/x.Lab", "a/y.wav", "a/y.LAB");
         var scan = PairFinder.Find(temp.Path, false);
         Assert.Equal(["a/x.WAV", "a/y.wav"], scan.Pairs.Select(p => p.RelWav));
@@ -38,7 +39,7 @@ public sealed class PairFinderTests
     [Fact]
     public void Unpaired_files_are_counted_and_a_transcript_elsewhere_does_not_pair()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         Touch(temp.Path, "a/only.wav", "a/moved.wav", "b/moved.lab", "b/orphan.lab", "c/p.wav", "c/p.lab", "c/notes.txt", "c/p.wav.bak");
         var scan = PairFinder.Find(temp.Path, false);
         Assert.Equal(["c/p"], scan.Pairs.Select(p => p.Id));
@@ -49,7 +50,7 @@ public sealed class PairFinderTests
     [Fact]
     public void Stems_are_case_sensitive()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         Touch(temp.Path, "Vo.wav", "vo.lab");
         var scan = PairFinder.Find(temp.Path, false);
         if (File.Exists(Path.Combine(temp.Path, "VO.LAB")))
@@ -61,7 +62,7 @@ public sealed class PairFinderTests
     [Fact]
     public void Placeholder_folder_is_dropped_only_when_asked()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         Touch(temp.Path,
             "中文 - Chinese/带变量语音 - Placeholder/a.wav", "中文 - Chinese/带变量语音 - Placeholder/a.lab",
             "带变量语音 - Placeholder/deep/b.wav", "带变量语音 - Placeholder/deep/b.lab",
@@ -83,7 +84,7 @@ public sealed class PairFinderTests
     [Fact]
     public void Pairs_are_sorted_by_ordinal_relative_wav_path()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         string[] stems = ["b/x", "a b/x", "a/x", "a/x y", "a/X", "中/x", "a/é", "Z"];
         foreach (var stem in stems)
             Touch(temp.Path, stem + ".wav", stem + ".lab");
@@ -96,7 +97,7 @@ public sealed class PairFinderTests
     [Fact]
     public void Hidden_files_and_folders_are_walked_too()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         Touch(temp.Path, ".hidden/.x.wav", ".hidden/.x.lab");
         Assert.Equal([".hidden/.x"], PairFinder.Find(temp.Path, false).Pairs.Select(p => p.Id));
     }

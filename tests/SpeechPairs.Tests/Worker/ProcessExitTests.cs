@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using System.Diagnostics;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
@@ -66,7 +67,7 @@ public sealed class ProcessExitTests
     [Fact]
     public void Stopping_for_exit_waits_for_no_write_blocks_later_ones_and_marks_progress_failed()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         TestArchive.WriteGoodClips(root, 12);
         var output = temp.Combine("out.jsonl.gz");

@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using SpeechPairs.Worker;
@@ -66,7 +67,7 @@ public sealed class ProgressTests
     [Fact]
     public void No_worker_line_takes_the_msbuild_canonical_error_shape()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         TestArchive.WriteGoodClips(root, 3);
         TestArchive.WritePair(root, "bad/empty", 0.5, "", seed: 1);
@@ -90,7 +91,7 @@ public sealed class ProgressTests
     [Fact]
     public void Reporter_reports_periodically_and_replaces_the_file_atomically()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var path = temp.Combine("out.jsonl.progress.json");
         var log = new StringWriter();
         using var reporter = new ProgressReporter(new ShardSelection(0, 2), 10, path, TextWriter.Synchronized(log), TimeSpan.FromMilliseconds(20), TimeProvider.System);
@@ -116,7 +117,7 @@ public sealed class ProgressTests
     [Fact]
     public void An_unwritable_progress_file_is_reported_once_and_does_not_stop_the_shard()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var log = new StringWriter();
         using var reporter = new ProgressReporter(new ShardSelection(0, 1), 5, temp.Combine("missing-dir", "p.json"), log,
             TimeSpan.FromHours(1), TimeProvider.System);

@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using SpeechPairs.Worker;
 
 namespace SpeechPairs.Tests.Worker;
@@ -24,7 +25,7 @@ public sealed class ResumeTests
             Assert.NotEmpty(Errors);
         }
 
-        public TempDirectory Temp { get; } = new();
+        public TempDir Temp { get; } = new();
 
         public string Root { get; }
 

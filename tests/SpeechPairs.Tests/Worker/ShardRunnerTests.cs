@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
@@ -21,7 +22,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void Every_kind_of_clip_error_lands_in_the_errors_file_and_the_shard_carries_on()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         var good = TestArchive.WriteGoodClips(root, 5);
         TestArchive.WriteFile(root, "bad/unreadable.wav", Encoding.ASCII.GetBytes("this is not a wav file at all, not even close......"));
@@ -62,7 +63,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void Output_lines_carry_trimmed_text_tokens_and_the_original_rate()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         TestArchive.WritePair(root, "中文/派蒙 1", 0.5, "\uFEFF ignored?", seed: 1);
         File.WriteAllBytes(TestArchive.PathOf(root, "中文/派蒙 1.lab"), [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("  你好，\"旅行者\"\n再见 \n")]);
@@ -87,7 +88,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void Batches_stay_within_the_audio_budget_and_a_longer_clip_goes_alone()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         var ids = TestArchive.WriteGoodClips(root, 12);
         TestArchive.WritePair(root, "long/clip", 3.5, "长句", seed: 9);
@@ -106,7 +107,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void A_batch_holds_at_most_a_thousand_clips()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         for (var i = 0; i < BatchLoader.MaxClipsPerBatch + 1; i++)
             TestArchive.WritePair(root, $"tiny/{i:0000}", 0.001, "字", seed: i);
@@ -119,7 +120,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void Same_inputs_give_byte_identical_files_and_batch_size_changes_no_line()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         TestArchive.WriteGoodClips(root, 20);
         TestArchive.WritePair(root, "bad/empty", 0.5, "", seed: 1);
@@ -142,7 +143,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void A_fresh_run_replaces_earlier_files()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         TestArchive.WriteGoodClips(root, 6);
         var reference = temp.Combine("ref", "out.jsonl.gz");
@@ -162,7 +163,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void No_done_marker_is_written_with_no_done()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         TestArchive.WriteGoodClips(root, 2);
         var output = temp.Combine("out.jsonl");
@@ -174,7 +175,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void Progress_file_has_the_documented_shape()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         TestArchive.WriteGoodClips(root, 7);
         TestArchive.WritePair(root, "bad/empty", 0.5, "", seed: 1);
@@ -201,7 +202,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void Shards_together_cover_every_pair_exactly_once()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         var ids = TestArchive.WriteGoodClips(root, 17);
         TestArchive.WritePair(root, "bad/empty", 0.5, "", seed: 1);
@@ -220,7 +221,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void A_missing_extract_dir_or_an_unwritable_output_fails_the_shard()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var missing = Assert.Throws<WorkerFailureException>(() =>
             ShardHarness.Execute(ShardHarness.Job(temp.Combine("nope"), temp.Combine("out.jsonl"))));
         Assert.Contains("extract dir not found", missing.Message);
@@ -236,7 +237,7 @@ public sealed class ShardRunnerTests
     [Fact]
     public void A_tokenizer_that_cannot_load_fails_the_shard_with_its_reason()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         TestArchive.WriteGoodClips(root, 1);
         var output = temp.Combine("out.jsonl");

@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
@@ -58,7 +59,7 @@ public sealed class StepAudioWorkerTests
     [Fact]
     public void Shard_lines_carry_the_golden_tokens_and_a_resumed_shard_is_byte_identical()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = temp.Combine("extract");
         foreach (var caseName in GoldenCases.Append(EmptyCase))
         {
@@ -96,7 +97,7 @@ public sealed class StepAudioWorkerTests
     [Fact]
     public void Worker_process_exits_when_its_parent_is_gone()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = BigExtractDir(temp);
         using var parent = Process.Start(new ProcessStartInfo("sleep", "600"))!;
         using var worker = StartWorker(root, temp.Combine("out.jsonl.gz"), "--parent-pid", parent.Id.ToString());
@@ -111,7 +112,7 @@ public sealed class StepAudioWorkerTests
     [Fact]
     public void Worker_process_stops_on_sigterm_and_a_resume_completes_it_identically()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var root = BigExtractDir(temp);
         var reference = temp.Combine("reference.jsonl.gz");
         using (var uninterrupted = StartWorker(root, reference))
@@ -158,7 +159,7 @@ public sealed class StepAudioWorkerTests
     }
 
     /// <summary>The fixture clips (without the empty one) twenty times over: enough work to be interrupted.</summary>
-    private static string BigExtractDir(TempDirectory temp)
+    private static string BigExtractDir(TempDir temp)
     {
         var root = temp.Combine("extract");
         for (var copy = 0; copy < 20; copy++)

@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using System.Text;
 using SpeechPairs.Worker;
 
@@ -70,7 +71,7 @@ public sealed class TranscriptReaderTests
     [Fact]
     public void Reads_files_and_reports_missing_ones()
     {
-        using var temp = new TempDirectory();
+        using var temp = new TempDir();
         var path = temp.Combine("带 空格.lab");
         File.WriteAllBytes(path, Encoding.GetEncoding("GB18030").GetBytes("  派蒙\n"));
         Assert.True(TranscriptReader.TryRead(path, out var text, out _));
