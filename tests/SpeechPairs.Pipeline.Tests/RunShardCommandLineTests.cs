@@ -17,8 +17,8 @@ public sealed class RunShardCommandLineTests
             WorkerAssembly = "/w/SpeechPairs.Worker.dll",
             ExtractDir = "/data/解压 dir/",
             TokenizerDir = "/models/Step-Audio-Tokenizer/",
-            ShardOutput = "/work/shard-1-of-4.jsonl.gz",
-            Sentinel = "/work/shard-1-of-4.ok",
+            ShardOutput = "/data/run/shard-1-of-4.jsonl.gz",
+            Sentinel = "/data/run/shard-1-of-4.ok",
             ShardIndex = 1,
             ShardCount = 4,
             Dither = "0",
@@ -37,7 +37,7 @@ public sealed class RunShardCommandLineTests
 
         Assert.StartsWith("/w/SpeechPairs.Worker.dll shard ", line);
         Assert.Contains("--extract-dir \"/data/解压 dir\"", line); // quoted, trailing separator trimmed
-        Assert.Contains("--out /work/shard-1-of-4.jsonl.gz", line);
+        Assert.Contains("--out /data/run/shard-1-of-4.jsonl.gz", line);
         Assert.Contains("--tokenizer-dir /models/Step-Audio-Tokenizer ", line);
         Assert.Contains("--shard-count 4 --shard-index 1", line);
         Assert.Contains("--no-done", line);
