@@ -86,7 +86,8 @@ public sealed class MergeShards : Task, ICancelableTask
 
         double? hours = AudioHoursFromProgress(shards);
         AudioHours = hours ?? 0;
-        string audio = hours?.ToString("0.00", CultureInfo.InvariantCulture) ?? "unknown";
+        // Small runs (the demo) would all read 0.00 h: show three significant digits below 1 h.
+        string audio = hours is null ? "unknown" : hours.Value.ToString(hours.Value < 1 ? "0.###" : "0.00", CultureInfo.InvariantCulture);
         Log.LogMessage(MessageImportance.High,
             $"Merged {shards.Length} shards into '{destination}': {Clips.ToString("N0", CultureInfo.InvariantCulture)} clips, "
             + $"{Errors.ToString("N0", CultureInfo.InvariantCulture)} errors (in '{errorsDestination}'), {audio} audio hours, "
