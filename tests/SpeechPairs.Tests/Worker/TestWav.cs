@@ -1,5 +1,4 @@
-using System.Buffers.Binary;
-using System.Text;
+using SpeechPairs.Tests.Support;
 
 namespace SpeechPairs.Tests.Worker;
 
@@ -26,22 +25,6 @@ internal static class TestWav
     public static void Write(string path, short[] interleaved, int sampleRate, int channels)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var dataBytes = interleaved.Length * 2;
-        var bytes = new byte[44 + dataBytes];
-        Encoding.ASCII.GetBytes("RIFF").CopyTo(bytes, 0);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4), 36 + dataBytes);
-        Encoding.ASCII.GetBytes("WAVEfmt ").CopyTo(bytes, 8);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(16), 16);
-        BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(20), 1); // PCM
-        BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(22), (short)channels);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(24), sampleRate);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(28), sampleRate * channels * 2);
-        BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(32), (short)(channels * 2));
-        BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(34), 16);
-        Encoding.ASCII.GetBytes("data").CopyTo(bytes, 36);
-        BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(40), dataBytes);
-        for (var i = 0; i < interleaved.Length; i++)
-            BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(44 + 2 * i), interleaved[i]);
-        File.WriteAllBytes(path, bytes);
+        File.WriteAllBytes(path, TestWavFile.Pcm16(sampleRate, channels, interleaved));
     }
 }
