@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 

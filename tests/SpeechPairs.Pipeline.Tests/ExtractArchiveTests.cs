@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using SpeechPairs.Tasks;
 
 namespace SpeechPairs.Pipeline.Tests;

@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using System.IO.Compression;
 using System.Text;
 using SpeechPairs.Tasks;

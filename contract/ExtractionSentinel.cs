@@ -1,12 +1,12 @@
 using System.Text.Json;
 
-namespace SpeechPairs.Tasks;
+namespace SpeechPairs.Contract;
 
 /// <summary>
 /// The file an extraction leaves behind when it finished: which archive (size and modification time)
 /// it came from and how many files it wrote. The same archive is not extracted again.
 /// </summary>
-internal sealed record ExtractionSentinel(string Archive, long Size, DateTime LastWriteUtc, int Files, string Extractor)
+public sealed record ExtractionSentinel(string Archive, long Size, DateTime LastWriteUtc, int Files, string Extractor)
 {
     public const string FileName = ".speechpairs-extracted.json";
 
