@@ -13,7 +13,8 @@ public enum ShardState
 /// <summary>
 /// A shard's progress, replaced atomically every few seconds by its worker and read by <c>worker progress</c> and the
 /// Slurm driver. <see cref="Done"/> counts finished clips (errors and clips finished by earlier runs included);
-/// rates and the ETA count this run only.
+/// rates and the ETA count this run only; <see cref="WallSeconds"/> adds up every run of the shard
+/// (kept across resumes while the settings are the same).
 /// </summary>
 public sealed record ProgressDocument(
     int ShardIndex,
@@ -26,6 +27,7 @@ public sealed record ProgressDocument(
     int Reused,
     double AudioSeconds,
     double ElapsedSeconds,
+    double WallSeconds,
     double ClipsPerSecond,
     double AudioSecondsPerSecond,
     long? EtaSeconds,

@@ -14,8 +14,8 @@ public sealed partial record ShardFiles(string Output)
     /// <summary>Where <see cref="InWorkDir"/> puts the shards' log files.</summary>
     public const string LogFolder = "logs";
 
-    /// <summary>Matches every shard's done record in a work folder.</summary>
-    public const string DonePattern = "shard-*-of-*.done";
+    /// <summary>Matches every shard's progress document in a work folder.</summary>
+    public const string ProgressPattern = "shard-*-of-*.progress.json";
 
     /// <summary>One line per clip that got no tokens (always plain JSONL).</summary>
     public string Errors => Output + ".errors.jsonl";
@@ -30,6 +30,12 @@ public sealed partial record ShardFiles(string Output)
     public string CacheEntries => Output + ".cache.jsonl";
 
     public bool IsGzip => Output.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Whether the shards of a run whose merged output is <paramref name="mergedOutput"/> write gzip: always, except for a
+    /// plain <c>.jsonl</c> output (a Parquet output is made from gzip shards: Parquet cannot be resumed after a kill).
+    /// </summary>
+    public static bool ShardsAreGzip(string mergedOutput) => !mergedOutput.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Shard <paramref name="index"/> of <paramref name="count"/> in a work folder.</summary>
     /// <param name="gzip">Whether shard outputs are <c>.jsonl.gz</c> (else <c>.jsonl</c>).</param>

@@ -18,6 +18,9 @@ internal sealed class BatchLoader
     /// <summary>Keeps batches of failing or very short clips small enough that a crash loses little.</summary>
     public const int MaxClipsPerBatch = 1000;
 
+    /// <summary>The error kind of clips left out by MaxDuration: counted as excluded, not as errors.</summary>
+    public const string TooLongKind = "too long";
+
     private readonly IReadOnlyList<ClipPair> _clips;
     private readonly ResumeState _resumed;
     private readonly IWavReader _wavReader;
@@ -34,6 +37,12 @@ internal sealed class BatchLoader
         _batchSeconds = batchSeconds;
         _maxDurationSeconds = maxDurationSeconds;
     }
+
+    /// <summary>Clips planned so far that MaxDuration leaves out (finished ones included: planning covers every clip).</summary>
+    public int Excluded { get; private set; }
+
+    /// <summary>Audio seconds, by WAV header, of planned clips that earlier runs already wrote records for.</summary>
+    public double ResumedRecordSeconds { get; private set; }
 
     /// <summary>The next batch that has unfinished clips, or null when the shard has no more.</summary>
     public PreparedBatch? LoadNext()
@@ -69,6 +78,10 @@ internal sealed class BatchLoader
 
             batch.Add(clip);
             seconds += clip.TokenizedSeconds;
+            if (clip.Excluded)
+                Excluded++;
+            else if (_resumed.IsRecord(clip.Pair.Id))
+                ResumedRecordSeconds += clip.TokenizedSeconds;
             _next++;
         }
 
@@ -92,7 +105,7 @@ internal sealed class BatchLoader
 
         if (header.DurationSeconds > _maxDurationSeconds)
             return new PlannedClip(pair, 0, string.Create(CultureInfo.InvariantCulture,
-                $"too long: {header.DurationSeconds:0.00} s > --max-duration {_maxDurationSeconds} s"));
+                $"{TooLongKind}: {header.DurationSeconds:0.00} s > --max-duration {_maxDurationSeconds} s"), Excluded: true);
         return new PlannedClip(pair, header.DurationSeconds, null);
     }
 
@@ -118,5 +131,5 @@ internal sealed class BatchLoader
         "wav: " + (e is AudioFormatException audio ? audio.Reason : e.Message);
 
     /// <summary>A clip as planned from its header: seconds it adds to its batch (0 when it will not be tokenized).</summary>
-    private sealed record PlannedClip(ClipPair Pair, double TokenizedSeconds, string? Error);
+    private sealed record PlannedClip(ClipPair Pair, double TokenizedSeconds, string? Error, bool Excluded = false);
 }

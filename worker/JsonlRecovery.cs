@@ -6,7 +6,8 @@ namespace SpeechPairs.Worker;
 /// <summary>The usable start of an existing JSONL(.gz) file.</summary>
 /// <param name="GoodLength">Bytes up to the end of the last complete line (plain) or member (gzip); the rest is cut off.</param>
 /// <param name="Ids">The <c>id</c> of every kept line, in file order.</param>
-internal sealed record RecoveredLines(long GoodLength, IReadOnlyList<string> Ids);
+/// <param name="Tokens">Audio tokens (<c>&lt;audio_</c>) over the kept lines, so a resumed shard's totals need no second read.</param>
+internal sealed record RecoveredLines(long GoodLength, IReadOnlyList<string> Ids, long Tokens);
 
 /// <summary>
 /// Reads back what an interrupted shard wrote. A line counts when it ends in a newline and is a JSON object with a
@@ -19,6 +20,7 @@ internal static class JsonlRecovery
     public static RecoveredLines RecoverPlain(Stream stream)
     {
         var ids = new List<string>();
+        long tokens = 0;
         var buffer = new byte[1 << 16];
         var partialLine = new ArrayBufferWriter<byte>();
         long goodLength = 0, chunkStart = 0;
@@ -37,9 +39,10 @@ internal static class JsonlRecovery
                     line = partialLine.WrittenSpan;
                 }
 
-                if (!TryReadId(line, out var id))
-                    return new RecoveredLines(goodLength, ids);
+                if (!TryReadLine(line, out var id, out var lineTokens))
+                    return new RecoveredLines(goodLength, ids, tokens);
                 ids.Add(id);
+                tokens += lineTokens;
                 partialLine.Clear();
                 consumed += newline + 1;
                 goodLength = chunkStart + consumed;
@@ -49,13 +52,13 @@ internal static class JsonlRecovery
             chunkStart += read;
         }
 
-        return new RecoveredLines(goodLength, ids);
+        return new RecoveredLines(goodLength, ids, tokens);
     }
 
     public static RecoveredLines RecoverGzip(Stream stream)
     {
         var ids = new List<string>();
-        long goodLength = 0;
+        long goodLength = 0, tokens = 0;
         var length = stream.Length;
         var header = new byte[GzipMember.HeaderLength];
         stream.Position = 0;
@@ -70,25 +73,28 @@ internal static class JsonlRecovery
             header.CopyTo(member, 0);
             stream.ReadExactly(member, GzipMember.HeaderLength, member.Length - GzipMember.HeaderLength);
             var content = GzipMember.TryDecode(member);
-            if (content is null || !TryReadLines(content, out var memberIds))
+            if (content is null || !TryReadLines(content, out var memberIds, out var memberTokens))
                 break;
             ids.AddRange(memberIds);
+            tokens += memberTokens;
             goodLength += member.Length;
         }
 
-        return new RecoveredLines(goodLength, ids);
+        return new RecoveredLines(goodLength, ids, tokens);
     }
 
     /// <summary>The ids of a member's content, which must be whole lines only.</summary>
-    private static bool TryReadLines(ReadOnlySpan<byte> content, out List<string> ids)
+    private static bool TryReadLines(ReadOnlySpan<byte> content, out List<string> ids, out long tokens)
     {
         ids = [];
+        tokens = 0;
         while (!content.IsEmpty)
         {
             var newline = content.IndexOf((byte)'\n');
-            if (newline < 0 || !TryReadId(content[..newline], out var id))
+            if (newline < 0 || !TryReadLine(content[..newline], out var id, out var lineTokens))
                 return false;
             ids.Add(id);
+            tokens += lineTokens;
             content = content[(newline + 1)..];
         }
 
@@ -96,9 +102,16 @@ internal static class JsonlRecovery
     }
 
     /// <summary>The <c>id</c> of one line (without its newline) that is a complete JSON object.</summary>
-    internal static bool TryReadId(ReadOnlySpan<byte> line, out string id)
+    internal static bool TryReadId(ReadOnlySpan<byte> line, out string id) => TryReadLine(line, out id, out _);
+
+    /// <summary>
+    /// The <c>id</c> of one line (without its newline) that is a complete JSON object, and the audio tokens in its
+    /// <c>tokens</c> string (0 for an errors-file line).
+    /// </summary>
+    internal static bool TryReadLine(ReadOnlySpan<byte> line, out string id, out long tokens)
     {
         id = "";
+        tokens = 0;
         string? found = null;
         try
         {
@@ -112,6 +125,12 @@ internal static class JsonlRecovery
                     if (!reader.Read() || reader.TokenType != JsonTokenType.String)
                         return false;
                     found = reader.GetString();
+                }
+                else if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("tokens"u8))
+                {
+                    if (!reader.Read() || reader.TokenType != JsonTokenType.String)
+                        return false;
+                    tokens = reader.ValueSpan.Count("<audio_"u8); // token strings hold no escapes
                 }
                 else if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0)
                 {

@@ -1,3 +1,5 @@
+using SpeechPairs.Contract;
+
 namespace SpeechPairs.Worker;
 
 /// <summary>
@@ -14,14 +16,21 @@ internal sealed class ProgressReporter : IDisposable
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly int _total;
+    private readonly string? _settingsHash;
+    private readonly double _earlierRunsSeconds;
     private ITimer? _timer;
     private long? _startTimestamp;
-    private int _done, _errors, _resumed;
+    private int _done, _errors, _resumed, _reused;
     private double _audioSeconds;
     private bool _finished, _progressFileFailed;
 
-    public ProgressReporter(ShardSelection shard, int total, string progressPath, TextWriter log, TimeSpan interval, TimeProvider time)
+    /// <param name="settingsHash">Written into the progress document, so a resume can tell whether it is the same job.</param>
+    /// <param name="earlierRunsSeconds">Wall time of the earlier runs of this shard (a resume continues their total).</param>
+    public ProgressReporter(ShardSelection shard, int total, string progressPath, TextWriter log, TimeSpan interval, TimeProvider time,
+        string? settingsHash = null, double earlierRunsSeconds = 0)
     {
+        _settingsHash = settingsHash;
+        _earlierRunsSeconds = earlierRunsSeconds;
         _shard = shard;
         _total = total;
         _progressPath = progressPath;
@@ -31,31 +40,34 @@ internal sealed class ProgressReporter : IDisposable
     }
 
     /// <summary>Starts the clock and the periodic reports, counting what earlier runs finished.</summary>
-    public void Start(int resumed, int resumedErrors)
+    public void Start(int resumed, int resumedErrors, int resumedReused = 0)
     {
         lock (_gate)
         {
             _done = _resumed = resumed;
             _errors = resumedErrors;
+            _reused = resumedReused;
             _startTimestamp = _time.GetTimestamp();
-            WriteProgressFile(Snapshot(ProgressSnapshot.Running));
+            WriteProgressFile(Snapshot(ShardState.Running));
         }
 
         _timer = _time.CreateTimer(_ => Report(), null, _interval, _interval);
     }
 
     /// <summary>Counts a written batch: clips finished (errors included), of which errors, and seconds of audio tokenized.</summary>
-    public void AddBatch(int clips, int errors, double audioSeconds)
+    /// <param name="reused">Clips of the batch whose tokens came from the token cache.</param>
+    public void AddBatch(int clips, int errors, double audioSeconds, int reused = 0)
     {
         lock (_gate)
         {
+            _reused += reused;
             _done += clips;
             _errors += errors;
             _audioSeconds += audioSeconds;
         }
     }
 
-    public ProgressSnapshot Current(string state)
+    public ProgressSnapshot Current(ShardState state)
     {
         lock (_gate)
             return Snapshot(state);
@@ -68,7 +80,7 @@ internal sealed class ProgressReporter : IDisposable
         {
             if (_finished)
                 return;
-            var snapshot = Snapshot(ProgressSnapshot.Running);
+            var snapshot = Snapshot(ShardState.Running);
             _log.WriteLine(snapshot.ToLine());
             WriteProgressFile(snapshot);
         }
@@ -78,7 +90,7 @@ internal sealed class ProgressReporter : IDisposable
     /// Stops the periodic reports and records the final state (<c>done</c> or <c>failed</c>, also before
     /// <see cref="Start"/> when the shard fails early); later calls do nothing.
     /// </summary>
-    public ProgressSnapshot Finish(string state)
+    public ProgressSnapshot Finish(ShardState state)
     {
         _timer?.Dispose();
         lock (_gate)
@@ -95,15 +107,15 @@ internal sealed class ProgressReporter : IDisposable
 
     public void Dispose() => _timer?.Dispose();
 
-    private ProgressSnapshot Snapshot(string state) =>
+    private ProgressSnapshot Snapshot(ShardState state) =>
         new(_shard, state, _total, _done, _errors, _resumed, _audioSeconds,
-            _startTimestamp is { } start ? _time.GetElapsedTime(start).TotalSeconds : 0, _time.GetUtcNow());
+            _startTimestamp is { } start ? _time.GetElapsedTime(start).TotalSeconds : 0, _time.GetUtcNow(), _reused, _earlierRunsSeconds);
 
     private void WriteProgressFile(ProgressSnapshot snapshot)
     {
         try
         {
-            AtomicFile.Write(_progressPath, snapshot.ToJson() + "\n");
+            snapshot.ToDocument(_settingsHash).Write(_progressPath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,27 +1,26 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker;
 
 /// <summary>
 /// Where a shard stands. <see cref="Done"/> counts finished clips including errors and clips finished by an earlier
-/// run (<see cref="Resumed"/>); rates and ETA use only this run's clips.
+/// run (<see cref="Resumed"/>); rates and ETA use only this run's clips. <see cref="EarlierRunsSeconds"/> is the wall time
+/// of the runs before this one.
 /// </summary>
 public sealed record ProgressSnapshot(
     ShardSelection Shard,
-    string State,
+    ShardState State,
     int Total,
     int Done,
     int Errors,
     int Resumed,
     double AudioSeconds,
     double ElapsedSeconds,
-    DateTimeOffset UpdatedUtc)
+    DateTimeOffset UpdatedUtc,
+    int Reused = 0,
+    double EarlierRunsSeconds = 0)
 {
-    public const string Running = "running";
-    public const string Finished = "done";
-    public const string Failed = "failed";
 
     public double ClipsPerSecond => ElapsedSeconds > 0 ? (Done - Resumed) / ElapsedSeconds : 0;
 
@@ -42,34 +41,26 @@ public sealed record ProgressSnapshot(
             $"[shard {Shard}] {Done}/{Total} clips ({percent:0.0}%) | {ClipsPerSecond:0.0} clips/s | {speed:0.0} audio-s/s ({speed:0.0}x realtime) | ETA {FormatDuration(EtaSeconds)} | errors {Errors}");
     }
 
-    /// <summary>The <c>&lt;out&gt;.progress.json</c> document read by the pipeline's <c>-t:Progress</c>.</summary>
-    public string ToJson()
-    {
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteNumber("shard_index", Shard.Index);
-            json.WriteNumber("shard_count", Shard.Count);
-            json.WriteString("state", State);
-            json.WriteNumber("total", Total);
-            json.WriteNumber("done", Done);
-            json.WriteNumber("errors", Errors);
-            json.WriteNumber("resumed", Resumed);
-            json.WriteNumber("audio_seconds", Math.Round(AudioSeconds, 1));
-            json.WriteNumber("elapsed_seconds", Math.Round(ElapsedSeconds, 1));
-            json.WriteNumber("clips_per_second", Math.Round(ClipsPerSecond, 2));
-            json.WriteNumber("audio_seconds_per_second", Math.Round(AudioSecondsPerSecond, 2));
-            if (EtaSeconds is { } eta)
-                json.WriteNumber("eta_seconds", (long)Math.Round(eta));
-            else
-                json.WriteNull("eta_seconds");
-            json.WriteString("updated_utc", UpdatedUtc.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
-            json.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    /// <summary>The <c>&lt;out&gt;.progress.json</c> document read by <c>worker progress</c> and the Slurm driver.</summary>
+    public ProgressDocument ToDocument(string? settingsHash) => new(
+        Shard.Index,
+        Shard.Count,
+        State,
+        Total,
+        Done,
+        Errors,
+        Resumed,
+        Reused,
+        Math.Round(AudioSeconds, 1),
+        Math.Round(ElapsedSeconds, 1),
+        Math.Round(EarlierRunsSeconds + ElapsedSeconds, 1),
+        Math.Round(ClipsPerSecond, 2),
+        Math.Round(AudioSecondsPerSecond, 2),
+        EtaSeconds is { } eta ? (long)Math.Round(eta) : null,
+        settingsHash,
+        Environment.MachineName,
+        Environment.ProcessId,
+        UpdatedUtc);
 
     /// <summary>h:mm:ss (hours not capped); <c>-:--:--</c> when unknown.</summary>
     public static string FormatDuration(double? seconds)

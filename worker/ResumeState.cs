@@ -1,22 +1,29 @@
+using SpeechPairs.Contract;
+
 namespace SpeechPairs.Worker;
 
 /// <summary>What an earlier run of this shard already finished: every id in its output or its errors file.</summary>
 public sealed class ResumeState
 {
     private readonly HashSet<string> _done;
+    private readonly HashSet<string> _records;
 
-    private ResumeState(HashSet<string> done, int records, int errors)
+    private ResumeState(HashSet<string> done, HashSet<string> records, int errors, long tokens)
     {
         _done = done;
-        Records = records;
+        _records = records;
         Errors = errors;
+        Tokens = tokens;
     }
 
     /// <summary>Nothing finished yet.</summary>
-    public static ResumeState Empty { get; } = new([], 0, 0);
+    public static ResumeState Empty { get; } = new([], [], 0, 0);
 
     /// <summary>Clips of this shard with an output line.</summary>
-    public int Records { get; }
+    public int Records => _records.Count;
+
+    /// <summary>Audio tokens in those output lines.</summary>
+    public long Tokens { get; }
 
     /// <summary>Clips of this shard with an error line (and no output line).</summary>
     public int Errors { get; }
@@ -26,12 +33,15 @@ public sealed class ResumeState
 
     public bool IsDone(string id) => _done.Contains(id);
 
+    /// <summary>Whether an earlier run wrote an output line for this clip.</summary>
+    public bool IsRecord(string id) => _records.Contains(id);
+
     /// <summary>
     /// Combines the ids read back from the output and the errors file. Ids that are not clips of this shard mean the
     /// files belong to another selection (different shard count, extract dir or placeholder setting); continuing would
     /// mix two data sets, so that fails the shard.
     /// </summary>
-    public static ResumeState From(IEnumerable<string> recordIds, IEnumerable<string> errorIds, IReadOnlyList<ClipPair> shardClips, ShardFiles files)
+    public static ResumeState From(IEnumerable<string> recordIds, long recordTokens, IEnumerable<string> errorIds, IReadOnlyList<ClipPair> shardClips, ShardFiles files)
     {
         var shardIds = new HashSet<string>(shardClips.Select(c => c.Id), StringComparer.Ordinal);
         var records = new HashSet<string>(StringComparer.Ordinal);
@@ -51,6 +61,6 @@ public sealed class ResumeState
         errors.ExceptWith(records);
         var done = new HashSet<string>(records, StringComparer.Ordinal);
         done.UnionWith(errors);
-        return new ResumeState(done, records.Count, errors.Count);
+        return new ResumeState(done, records, errors.Count, recordTokens);
     }
 }

@@ -1,3 +1,5 @@
+using SpeechPairs.Contract;
+
 namespace SpeechPairs.Worker;
 
 /// <summary>
@@ -35,7 +37,7 @@ internal sealed class ShardOutput : IDisposable
         {
             if (!resume)
             {
-                File.Delete(files.DoneMarker);
+                File.Delete(files.Done);
                 errors = JsonlFile.OpenEmpty(files.Errors, gzip: false);
                 records = JsonlFile.OpenEmpty(files.Output, files.IsGzip);
                 return new ShardOutput(records, errors, ResumeState.Empty, 0);
@@ -43,7 +45,7 @@ internal sealed class ShardOutput : IDisposable
 
             errors = JsonlFile.OpenToContinue(files.Errors, gzip: false, out var errorLines, out var droppedErrors);
             records = JsonlFile.OpenToContinue(files.Output, files.IsGzip, out var recordLines, out var droppedRecords);
-            var state = ResumeState.From(recordLines.Ids, errorLines.Ids, shardClips, files);
+            var state = ResumeState.From(recordLines.Ids, recordLines.Tokens, errorLines.Ids, shardClips, files);
             return new ShardOutput(records, errors, state, droppedErrors + droppedRecords);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or WorkerFailureException)
@@ -69,10 +71,6 @@ internal sealed class ShardOutput : IDisposable
     /// the process (signal, parent gone) so that exiting never cuts a gzip member in half.
     /// </summary>
     public void HaltWrites() => _writeGate.Enter();
-
-    /// <summary>Marks the shard complete; call only after the last batch was appended.</summary>
-    public static void WriteDoneMarker(ShardFiles files, int records, int errors) =>
-        AtomicFile.Write(files.DoneMarker, $"{{\"records\":{records},\"errors\":{errors}}}\n");
 
     public void Dispose()
     {

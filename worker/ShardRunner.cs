@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 
@@ -44,40 +45,74 @@ public sealed class ShardRunner
     public ShardResult Run()
     {
         var files = _job.Files;
-        if (_job.Resume && _job.UseDoneMarker && File.Exists(files.DoneMarker))
+        var resume = _job.Resume;
+        if (resume && _job.UseDoneMarker && DoneRecord.TryRead(files.Done) is { } done)
         {
-            _log.WriteLine($"{Prefix} already done ({files.DoneMarker} exists); nothing to do");
-            return new ShardResult(AlreadyDone: true, null);
+            if (done.SettingsHash == _job.SettingsHash)
+            {
+                _log.WriteLine($"{Prefix} already done ({files.Done}: {done.Records} records, {done.Errors} errors); nothing to do");
+                return new ShardResult(AlreadyDone: true, null);
+            }
+            _log.WriteLine($"{Prefix} {files.Done} was made with other settings; starting over");
+            resume = false;
+        }
+
+        var earlier = resume ? ProgressDocument.TryRead(files.Progress) : null;
+        if (earlier?.SettingsHash is { } earlierHash && earlierHash != _job.SettingsHash)
+        {
+            _log.WriteLine($"{Prefix} the partial output {files.Output} was made with other settings; starting over");
+            resume = false;
+            earlier = null;
         }
 
         var scan = FindPairs();
         var clips = _job.Shard.Select(scan.Pairs);
         CreateOutputDirectory(files.Output);
-        using var progress = new ProgressReporter(_job.Shard, clips.Count, files.Progress, _log, _job.ProgressInterval, _time);
+        using var progress = new ProgressReporter(_job.Shard, clips.Count, files.Progress, _log, _job.ProgressInterval, _time,
+            _job.SettingsHash, earlier?.WallSeconds ?? 0);
         _progress = progress;
         try
         {
-            using var output = ShardOutput.Open(files, _job.Resume, clips);
+            using var output = ShardOutput.Open(files, resume, clips);
             _output = output;
             LogStart(scan, clips.Count, output);
-            progress.Start(output.Resumed.Done, output.Resumed.Errors);
-            if (output.Resumed.Done < clips.Count)
-                TokenizeRemaining(clips, output, progress);
+            progress.Start(output.Resumed.Done, output.Resumed.Errors, earlier?.Reused ?? 0);
+            var totals = TokenizeRemaining(clips, output, progress);
             output.Dispose();
-            var final = progress.Current(ProgressSnapshot.Finished);
+            var final = progress.Current(ShardState.Done);
             if (_job.UseDoneMarker)
-                ShardOutput.WriteDoneMarker(files, final.Done - final.Errors, final.Errors);
-            final = progress.Finish(ProgressSnapshot.Finished);
-            LogEnd(final);
+                DoneRecordFor(final, totals).Write(files.Done);
+            final = progress.Finish(ShardState.Done);
+            LogEnd(final, totals);
             return new ShardResult(AlreadyDone: false, final);
         }
         catch (Exception e)
         {
-            progress.Finish(ProgressSnapshot.Failed);
+            progress.Finish(ShardState.Failed);
             if (e is IOException or UnauthorizedAccessException)
                 throw new WorkerFailureException($"cannot write the shard output {files.Output}: {e.Message}", e);
             throw;
         }
+    }
+
+    private DoneRecord DoneRecordFor(ProgressSnapshot final, ShardTotals totals)
+    {
+        var records = final.Done - final.Errors;
+        return new DoneRecord(
+            DoneRecord.CurrentVersion,
+            _job.Shard.Index,
+            _job.Shard.Count,
+            _job.SettingsHash,
+            records,
+            final.Errors - totals.Excluded,
+            totals.Excluded,
+            Math.Round(totals.RecordSeconds, 3),
+            totals.Tokens,
+            records - final.Reused,
+            final.Reused,
+            Math.Round(final.EarlierRunsSeconds + final.ElapsedSeconds, 1),
+            Math.Round(PeakMemoryMb(), 0),
+            _time.GetUtcNow());
     }
 
     /// <summary>
@@ -88,7 +123,7 @@ public sealed class ShardRunner
     {
         _output?.HaltWrites();
         _log.WriteLine($"{Prefix} stopping: {reason}");
-        _progress?.Finish(ProgressSnapshot.Failed);
+        _progress?.Finish(ShardState.Failed);
     }
 
     private PairScan FindPairs()
@@ -105,27 +140,47 @@ public sealed class ShardRunner
         }
     }
 
-    private void TokenizeRemaining(IReadOnlyList<ClipPair> clips, ShardOutput output, ProgressReporter progress)
+    /// <summary>
+    /// Tokenizes the clips no earlier run finished. The loader plans every clip of the shard (finished ones too), so the
+    /// totals cover the whole shard; the tokenizer is loaded only when some clip still needs it.
+    /// </summary>
+    private ShardTotals TokenizeRemaining(IReadOnlyList<ClipPair> clips, ShardOutput output, ProgressReporter progress)
     {
-        using var tokenizer = LoadTokenizer();
         var loader = new BatchLoader(clips, output.Resumed, _wavReader, _job.BatchSeconds, _job.MaxDurationSeconds);
-        var next = Task.Run(loader.LoadNext);
-        try
+        double recordSeconds = 0;
+        long tokens = output.Resumed.Tokens;
+        var first = loader.LoadNext();
+        if (first is not null)
         {
-            while (next.GetAwaiter().GetResult() is { } batch)
+            using var tokenizer = LoadTokenizer();
+            var next = Task.FromResult<PreparedBatch?>(first);
+            try
             {
-                next = Task.Run(loader.LoadNext);
-                var (records, errors, audioSeconds) = Tokenize(batch, tokenizer);
-                output.AppendBatch(records, errors);
-                progress.AddBatch(batch.Clips.Count, errors.Count, audioSeconds);
+                while (next.GetAwaiter().GetResult() is { } batch)
+                {
+                    next = Task.Run(loader.LoadNext);
+                    var result = Tokenize(batch, tokenizer);
+                    output.AppendBatch(result.Records, result.Errors);
+                    recordSeconds += result.RecordSeconds;
+                    tokens += result.Tokens;
+                    progress.AddBatch(batch.Clips.Count, result.Errors.Count, result.AudioSeconds);
+                }
+            }
+            finally
+            {
+                // Never leave the decoder running behind a failure: it holds files open and the caller may retry.
+                ((IAsyncResult)next).AsyncWaitHandle.WaitOne();
             }
         }
-        finally
-        {
-            // Never leave the decoder running behind a failure: it holds files open and the caller may retry.
-            ((IAsyncResult)next).AsyncWaitHandle.WaitOne();
-        }
+
+        return new ShardTotals(loader.Excluded, loader.ResumedRecordSeconds + recordSeconds, tokens);
     }
+
+    /// <summary>What the done record needs beyond the progress counts, over the whole shard.</summary>
+    private sealed record ShardTotals(int Excluded, double RecordSeconds, long Tokens);
+
+    /// <summary>A tokenized batch: its lines, and the audio and tokens of its records.</summary>
+    private sealed record BatchResult(List<string> Records, List<string> Errors, double AudioSeconds, double RecordSeconds, long Tokens);
 
     private IClipTokenizer LoadTokenizer()
     {
@@ -140,12 +195,14 @@ public sealed class ShardRunner
     }
 
     /// <summary>Tokenizes a batch and turns every clip, in order, into an output line or an error line.</summary>
-    private (List<string> Records, List<string> Errors, double AudioSeconds) Tokenize(PreparedBatch batch, IClipTokenizer tokenizer)
+    private BatchResult Tokenize(PreparedBatch batch, IClipTokenizer tokenizer)
     {
         var audio = batch.Clips.Where(c => c.Audio is not null).Select(c => c.Audio!).ToList();
         var outcomes = TokenizeIsolatingFailures(tokenizer, audio);
         var records = new List<string>(audio.Count);
         var errors = new List<string>();
+        double recordSeconds = 0;
+        long tokens = 0;
         var next = 0;
         foreach (var clip in batch.Clips)
         {
@@ -160,7 +217,11 @@ public sealed class ShardRunner
                     error = string.Create(CultureInfo.InvariantCulture,
                         $"no tokens: clip too short ({clipAudio.DurationSeconds:0.000} s)");
                 else
+                {
                     records.Add(PairLines.Record(clip.Pair, clip.Text!, outcome.Tokens.Tokens, clipAudio.SampleRate));
+                    recordSeconds += clipAudio.DurationSeconds;
+                    tokens += outcome.Tokens.Tokens.AsSpan().Count("<audio_");
+                }
             }
 
             if (error is not null)
@@ -170,7 +231,7 @@ public sealed class ShardRunner
             }
         }
 
-        return (records, errors, audio.Sum(a => a.DurationSeconds));
+        return new BatchResult(records, errors, audio.Sum(a => a.DurationSeconds), recordSeconds, tokens);
     }
 
     /// <summary>
@@ -228,12 +289,13 @@ public sealed class ShardRunner
             $"output {_job.Files.Output}");
     }
 
-    private void LogEnd(ProgressSnapshot final)
+    private void LogEnd(ProgressSnapshot final, ShardTotals totals)
     {
         var thisRun = final.Done - final.Resumed;
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{Prefix} finished {final.Done}/{final.Total} clips in {ProgressSnapshot.FormatDuration(final.ElapsedSeconds)} " +
-            $"({final.Done - final.Errors} records, {final.Errors} errors; {thisRun} this run, {final.Resumed} resumed) | " +
+            $"({final.Done - final.Errors} records, {final.Errors - totals.Excluded} errors, {totals.Excluded} excluded; " +
+            $"{thisRun} this run, {final.Resumed} resumed; {totals.Tokens} tokens) | " +
             $"{final.AudioSeconds:0.0} s of audio | {final.ClipsPerSecond:0.0} clips/s | {final.AudioSecondsPerSecond:0.0}x realtime | " +
             $"peak memory {PeakMemoryMb():0} MB"));
     }

@@ -1,107 +1,156 @@
 using System.CommandLine;
 using System.Globalization;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Commands;
 
-/// <summary><c>worker shard</c>: one shard of the extracted archive to JSONL(.gz).</summary>
-internal static class ShardCommand
+/// <summary>
+/// <c>worker shard</c>: one shard of the extracted archive to JSONL(.gz). The Slurm driver parses a shard command line
+/// with the same options (<see cref="ReadJob"/>), so a job script and a local run mean the same thing.
+/// </summary>
+internal sealed class ShardCommand
 {
-    public static Command Create(WorkerContext context)
+    private readonly Option<string> _extractDir = new("--extract-dir")
     {
-        var extractDir = new Option<string>("--extract-dir")
-        {
-            Description = "Root of the extracted archive; every .wav with a same-stem .lab in its folder is a pair.",
-            Required = true,
-            HelpName = "DIR",
-        };
-        var output = new Option<string>("--out")
-        {
-            Description = "Output JSONL; gzip (one member per batch) when it ends in .gz. Beside it: .errors.jsonl, .done, .progress.json.",
-            Required = true,
-            HelpName = "FILE",
-        };
-        var shardCount = new Option<int?>("--shard-count")
-        {
-            Description = "Number of shards. [default: $SLURM_ARRAY_TASK_COUNT, else $" + ShardSelection.KubernetesCountVariable +
-                          " (with $JOB_COMPLETION_INDEX), else 1]",
-            HelpName = "N",
-        };
-        var shardIndex = new Option<int?>("--shard-index")
-        {
-            Description = "This shard, 0-based: takes the sorted pairs whose position mod N is I. [default: $SLURM_ARRAY_TASK_ID " +
-                          "(minus $SLURM_ARRAY_TASK_MIN, divided by $SLURM_ARRAY_TASK_STEP), else $JOB_COMPLETION_INDEX, else 0]",
-            HelpName = "I",
-        };
-        var resume = new Option<bool>("--resume")
-        {
-            Description = "Continue an existing output: keep its complete lines, cut a torn end, skip clips already in the output or " +
-                          "errors file. With a done marker (and no --no-done) exit at once.",
-        };
-        var noDone = new Option<bool>("--no-done")
-        {
-            Description = "Neither write nor check the <out>.done marker (the pipeline keeps its own).",
-        };
-        var excludePlaceholder = new Option<bool>("--exclude-placeholder")
-        {
-            Description = $"Drop pairs under a '{PairFinder.PlaceholderFolder}' folder.",
-        };
-        var maxDuration = new Option<double?>("--max-duration")
-        {
-            Description = "Clips longer than this (by their WAV header) become errors instead of being decoded. [default: no limit]",
-            HelpName = "SEC",
-        };
-        var batchSeconds = new Option<double>("--batch-seconds")
-        {
-            Description = "Seconds of audio per tokenizer call (bounds memory); a longer clip forms its own batch.",
-            DefaultValueFactory = _ => 120.0,
-            HelpName = "S",
-        };
-        var parentPid = new Option<int?>("--parent-pid")
-        {
-            Description = $"Exit (code {ExitCodes.ParentExited}) once this process no longer exists, checked every second.",
-            HelpName = "PID",
-        };
-        var progressInterval = new Option<double>("--progress-interval")
-        {
-            Description = "Seconds between progress reports (stderr line and <out>.progress.json).",
-            DefaultValueFactory = _ => 2.0,
-            HelpName = "SEC",
-        };
-        var tokenizer = new TokenizerOptionSet();
+        Description = "Root of the extracted archive; every .wav with a same-stem .lab in its folder is a pair.",
+        Required = true,
+        HelpName = "DIR",
+    };
+    private readonly Option<string?> _output = new("--out")
+    {
+        Description = "Output JSONL; gzip (one member per batch) when it ends in .gz. Beside it: .errors.jsonl, .done, .progress.json. " +
+                      "Give either --out or --work-dir.",
+        HelpName = "FILE",
+    };
+    private readonly Option<string?> _workDir = new("--work-dir")
+    {
+        Description = "Write the pipeline's shard-I-of-N.jsonl.gz (or .jsonl with --plain) in this folder instead of --out.",
+        HelpName = "DIR",
+    };
+    private readonly Option<bool> _plain = new("--plain")
+    {
+        Description = "With --work-dir: write shard-I-of-N.jsonl rather than .jsonl.gz.",
+    };
+    private readonly Option<int?> _shardCount = new("--shard-count")
+    {
+        Description = "Number of shards. [default: $SLURM_ARRAY_TASK_COUNT, else $" + ShardSelection.KubernetesCountVariable +
+                      " (with $JOB_COMPLETION_INDEX), else 1]",
+        HelpName = "N",
+    };
+    private readonly Option<int?> _shardIndex = new("--shard-index")
+    {
+        Description = "This shard, 0-based: takes the sorted pairs whose position mod N is I. [default: $SLURM_ARRAY_TASK_ID " +
+                      "(minus $SLURM_ARRAY_TASK_MIN, divided by $SLURM_ARRAY_TASK_STEP), else $JOB_COMPLETION_INDEX, else 0]",
+        HelpName = "I",
+    };
+    private readonly Option<bool> _resume = new("--resume")
+    {
+        Description = "Continue an existing output: keep its complete lines, cut a torn end, skip clips already in the output or " +
+                      "errors file. Exit at once when the done record has the same settings; start over when the settings changed.",
+    };
+    private readonly Option<bool> _noDone = new("--no-done")
+    {
+        Description = "Neither write nor check the <out>.done record (the shard is then never taken for finished work).",
+    };
+    private readonly Option<bool> _excludePlaceholder = new("--exclude-placeholder")
+    {
+        Description = $"Drop pairs under a '{PairFinder.PlaceholderFolder}' folder.",
+    };
+    private readonly Option<double?> _maxDuration = new("--max-duration")
+    {
+        Description = "Clips longer than this (by their WAV header) are excluded (an error line of kind 'too long') instead of decoded. [default: no limit]",
+        HelpName = "SEC",
+    };
+    private readonly Option<double> _batchSeconds = new("--batch-seconds")
+    {
+        Description = "Seconds of audio per tokenizer call (bounds memory); a longer clip forms its own batch.",
+        DefaultValueFactory = _ => 120.0,
+        HelpName = "S",
+    };
+    private readonly Option<int?> _parentPid = new("--parent-pid")
+    {
+        Description = $"Exit (code {ExitCodes.ParentExited}) once this process no longer exists, checked every second.",
+        HelpName = "PID",
+    };
+    private readonly Option<double> _progressInterval = new("--progress-interval")
+    {
+        Description = "Seconds between progress reports (stderr line and <out>.progress.json).",
+        DefaultValueFactory = _ => 2.0,
+        HelpName = "SEC",
+    };
+    private readonly TokenizerOptionSet _tokenizer = new();
+    private readonly WorkerContext _context;
 
-        var command = new Command("shard", "Tokenize one shard of an extracted voice archive into JSONL(.gz) training pairs.");
-        foreach (var option in new Option[] { extractDir, output, shardCount, shardIndex, resume, noDone, excludePlaceholder, maxDuration })
-            command.Options.Add(option);
-        tokenizer.AddTo(command);
-        command.Options.Add(batchSeconds);
-        command.Options.Add(parentPid);
-        command.Options.Add(progressInterval);
-
-        command.SetAction(parse => context.Run("shard", () =>
+    private ShardCommand(WorkerContext context)
+    {
+        _context = context;
+        Command = new Command("shard", "Tokenize one shard of an extracted voice archive into JSONL(.gz) training pairs.");
+        foreach (var option in new Option[] { _extractDir, _output, _workDir, _plain, _shardCount, _shardIndex, _resume, _noDone, _excludePlaceholder, _maxDuration })
+            Command.Options.Add(option);
+        _tokenizer.AddTo(Command);
+        Command.Options.Add(_batchSeconds);
+        Command.Options.Add(_parentPid);
+        Command.Options.Add(_progressInterval);
+        Command.SetAction(parse => context.Run("shard", () =>
         {
-            var shard = ShardSelection.Resolve(parse.GetValue(shardCount), parse.GetValue(shardIndex), context.Environment);
-            var job = new ShardJob(
-                parse.GetRequiredValue(extractDir),
-                new ShardFiles(parse.GetRequiredValue(output)),
-                shard,
-                parse.GetValue(resume),
-                UseDoneMarker: !parse.GetValue(noDone),
-                parse.GetValue(excludePlaceholder),
-                Positive(parse.GetValue(maxDuration), "--max-duration"),
-                Positive(parse.GetValue(batchSeconds), "--batch-seconds")!.Value,
-                TimeSpan.FromSeconds(Positive(parse.GetValue(progressInterval), "--progress-interval")!.Value));
-            var pid = parse.GetValue(parentPid);
-            if (pid is <= 0)
-                throw new UsageException($"--parent-pid must be a process id (got {pid})");
+            var (job, setup, pid) = ReadJob(parse);
             if (!Directory.Exists(job.ExtractDir))
-                throw new WorkerFailureException($"extract dir not found: {job.ExtractDir}");
-            var prefix = $"[shard {shard}]";
-            var setup = tokenizer.Read(parse, line => context.Error.WriteLine($"{prefix} {line}"));
+                throw new WorkerFailureException(
+                    $"extract dir not found on {Environment.MachineName}: {job.ExtractDir} (on a cluster it must be on a filesystem every node sees)");
             var services = context.Services();
             var runner = new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), context.Error);
             return RunGuarded(runner, pid, context);
         }));
-        return command;
+    }
+
+    public Command Command { get; }
+
+    public static Command Create(WorkerContext context) => new ShardCommand(context).Command;
+
+    /// <summary>
+    /// The shard job a <c>shard</c> command line describes, parsed and validated by the shard command itself; the Slurm
+    /// driver uses it to learn the settings hash and file names of a job it submits.
+    /// </summary>
+    public static (ShardJob Job, TokenizerSetup Setup) Describe(IReadOnlyList<string> shardArguments, WorkerContext context)
+    {
+        var command = new ShardCommand(context);
+        var parse = command.Command.Parse(shardArguments);
+        if (parse.Errors.Count > 0)
+            throw new UsageException(string.Join(" ", parse.Errors.Select(e => e.Message)));
+        var (job, setup, _) = command.ReadJob(parse);
+        return (job, setup);
+    }
+
+    private (ShardJob Job, TokenizerSetup Setup, int? Pid) ReadJob(ParseResult parse)
+    {
+        var shard = ShardSelection.Resolve(parse.GetValue(_shardCount), parse.GetValue(_shardIndex), _context.Environment);
+        var pid = parse.GetValue(_parentPid);
+        if (pid is <= 0)
+            throw new UsageException($"--parent-pid must be a process id (got {pid})");
+        var prefix = $"[shard {shard}]";
+        var setup = _tokenizer.Read(parse, line => _context.Error.WriteLine($"{prefix} {line}"));
+        var files = (parse.GetValue(_output), parse.GetValue(_workDir)) switch
+        {
+            ({ } output, null) => new ShardFiles(output),
+            (null, { } workDir) => ShardFiles.InWorkDir(workDir, shard.Index, shard.Count, gzip: !parse.GetValue(_plain)),
+            _ => throw new UsageException("give either --out or --work-dir"),
+        };
+        var extract = parse.GetRequiredValue(_extractDir);
+        var maxSeconds = Positive(parse.GetValue(_maxDuration), "--max-duration");
+        var batch = Positive(parse.GetValue(_batchSeconds), "--batch-seconds")!.Value;
+        var job = new ShardJob(
+            extract,
+            files,
+            shard,
+            parse.GetValue(_resume),
+            UseDoneMarker: !parse.GetValue(_noDone),
+            parse.GetValue(_excludePlaceholder),
+            maxSeconds,
+            batch,
+            TimeSpan.FromSeconds(Positive(parse.GetValue(_progressInterval), "--progress-interval")!.Value),
+            ShardSettings.Hash(extract, setup.TokenizerDir, shard, files.IsGzip, parse.GetValue(_excludePlaceholder), maxSeconds, batch,
+                setup.Options.Dither, setup.Options.Trim, setup.Options.Device.ToString()));
+        return (job, setup, pid);
     }
 
     /// <summary>Runs the shard with Ctrl+C/SIGTERM and the parent watcher turned into orderly exits.</summary>

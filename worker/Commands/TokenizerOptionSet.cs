@@ -66,7 +66,7 @@ internal sealed class TokenizerOptionSet
         if (!float.IsFinite(dither) || dither < 0)
             throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--dither must be a finite number >= 0 (got {dither})"));
         if (!Directory.Exists(directory))
-            throw new WorkerFailureException($"tokenizer dir not found: {directory}");
+            throw new WorkerFailureException($"tokenizer dir not found on {Environment.MachineName}: {directory} (on a cluster it must be on a filesystem every node sees)");
 
         var options = new TokenizerOptions
         {

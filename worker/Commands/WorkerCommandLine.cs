@@ -3,7 +3,7 @@ using System.CommandLine.Invocation;
 
 namespace SpeechPairs.Worker.Commands;
 
-/// <summary>The worker's command line: <c>shard</c> and <c>tokenize</c>.</summary>
+/// <summary>The worker's command line: every step of the job is one of its commands.</summary>
 internal static class WorkerCommandLine
 {
     private const string Description =
@@ -16,6 +16,9 @@ internal static class WorkerCommandLine
         var root = new RootCommand(Description);
         root.Subcommands.Add(ShardCommand.Create(context));
         root.Subcommands.Add(TokenizeCommand.Create(context));
+        root.Subcommands.Add(MergeCommand.Create(context));
+        root.Subcommands.Add(ProgressCommand.Create(context));
+        root.Subcommands.Add(SlurmCommand.Create(context));
         return root;
     }
 

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using SpeechPairs.Contract;
 
-namespace SpeechPairs.Tasks;
+namespace SpeechPairs.Worker.Progress;
 
 /// <summary>Renders where every shard of a run stands, plus totals and an overall ETA.</summary>
 internal static class ProgressTable
@@ -9,8 +10,8 @@ internal static class ProgressTable
     /// <summary>A running shard whose progress file is older than this has probably been killed.</summary>
     public static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(60);
 
-    /// <param name="shards">One entry per shard index 0..N-1: its progress (null if none yet) and whether its sentinel exists.</param>
-    public static IReadOnlyList<string> Render(IReadOnlyList<(ShardProgress? Progress, bool Finished)> shards, DateTime nowUtc)
+    /// <param name="shards">One entry per shard index 0..N-1: its progress (null if none yet) and whether it has a done record.</param>
+    public static IReadOnlyList<string> Render(IReadOnlyList<(ProgressDocument? Progress, bool Finished)> shards, DateTime nowUtc)
     {
         var rows = new List<string[]> { new[] { "shard", "state", "done/total", "%", "clips/s", "realtime", "ETA", "errors", "updated" } };
         long done = 0, total = 0, errors = 0;
@@ -18,7 +19,7 @@ internal static class ProgressTable
         double rate = 0, slowestEta = 0;
         for (int index = 0; index < shards.Count; index++)
         {
-            (ShardProgress? progress, bool sentinel) = shards[index];
+            (ProgressDocument? progress, bool sentinel) = shards[index];
             string state = StateOf(progress, sentinel, nowUtc);
             switch (state)
             {
@@ -29,7 +30,7 @@ internal static class ProgressTable
             }
             if (progress is null)
             {
-                rows.Add([$"{index}/{shards.Count}", state, "", "", "", "", "", "", ""]);
+                rows.Add([$"{index}", state, "", "", "", "", "", "", ""]);
                 continue;
             }
             known++;
@@ -42,12 +43,12 @@ internal static class ProgressTable
                 slowestEta = Math.Max(slowestEta, progress.EtaSeconds ?? 0);
             }
             rows.Add([
-                $"{index}/{shards.Count}", state, $"{progress.Done}/{progress.Total}", Percent(progress.Done, progress.Total),
+                $"{index}", state, $"{progress.Done}/{progress.Total}", Percent(progress.Done, progress.Total),
                 progress.ClipsPerSecond.ToString("0.00", CultureInfo.InvariantCulture),
                 progress.AudioSecondsPerSecond.ToString("0.0", CultureInfo.InvariantCulture) + "x",
-                state == "running" && progress.EtaSeconds is double eta ? Duration(eta) : "",
+                state == "running" && progress.EtaSeconds is long eta ? Duration(eta) : "",
                 progress.Errors.ToString(CultureInfo.InvariantCulture),
-                progress.UpdatedUtc is DateTime updated ? Age(nowUtc - updated.ToUniversalTime()) : "",
+                Age(nowUtc - progress.UpdatedUtc.UtcDateTime),
             ]);
         }
 
@@ -64,15 +65,16 @@ internal static class ProgressTable
         return lines;
     }
 
-    private static string StateOf(ShardProgress? progress, bool sentinel, DateTime nowUtc)
+    private static string StateOf(ProgressDocument? progress, bool finished, DateTime nowUtc)
     {
-        if (sentinel)
+        if (finished)
             return "done";
         if (progress is null)
             return "pending";
-        if (progress.State == "running" && progress.UpdatedUtc is DateTime updated && nowUtc - updated.ToUniversalTime() > StalledAfter)
+        if (progress.State == ShardState.Running && nowUtc - progress.UpdatedUtc.UtcDateTime > StalledAfter)
             return "stalled";
-        return progress.State.Length == 0 ? "unknown" : progress.State;
+        // A failed or finished document without a done record: the run stopped (killed, failed, or --no-done).
+        return progress.State == ShardState.Done ? "stopped" : progress.State.ToString().ToLowerInvariant();
     }
 
     private static string Percent(long done, long total) =>

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using SpeechPairs.Worker.Progress;
+
+namespace SpeechPairs.Worker.Commands;
+
+/// <summary><c>worker progress</c>: the table of every shard of a run, from the files in its work folder (read-only).</summary>
+internal static class ProgressCommand
+{
+    public static Command Create(WorkerContext context)
+    {
+        var workDir = new Option<string>("--work-dir")
+        {
+            Description = "The pipeline's work folder.",
+            Required = true,
+            HelpName = "DIR",
+        };
+        var shardCount = new Option<int?>("--shard-count")
+        {
+            Description = "Show the run with this many shards. [default: the most recently updated run]",
+            HelpName = "N",
+        };
+        var command = new Command("progress",
+            "Print where every shard stands (state, done/total, rate, ETA, errors) and the overall ETA. Only reads files: " +
+            "safe while a run goes on, from any machine that sees the work folder.");
+        command.Options.Add(workDir);
+        command.Options.Add(shardCount);
+        command.SetAction(parse => context.Run("progress", () =>
+        {
+            var dir = Path.GetFullPath(parse.GetRequiredValue(workDir));
+            var shards = WorkDirProgress.Read(dir, parse.GetValue(shardCount));
+            if (shards.Count == 0)
+            {
+                context.Output.WriteLine($"No shard has reported progress in {dir} yet.");
+                return ExitCodes.Success;
+            }
+            context.Output.WriteLine($"Progress of {shards.Count} shard{(shards.Count == 1 ? "" : "s")} in {dir} at {DateTime.Now:HH:mm:ss}:");
+            foreach (var line in ProgressTable.Render(shards, DateTime.UtcNow))
+                context.Output.WriteLine(line);
+            return ExitCodes.Success;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,122 @@
+using SpeechPairs.Contract;
+
+namespace SpeechPairs.Worker.Merge;
+
+/// <summary>
+/// Merges the finished shards of a work folder into the merged output and its errors file, in the global pair order
+/// (so the bytes do not depend on the shard count), once every shard has a done record — whoever wrote it. Totals come
+/// from the done records; the line counts are checked against them on the way, so a shard whose files and record
+/// disagree is never merged.
+/// </summary>
+public sealed class ShardMerger(string workDir, int shardCount, string output, string? errorsOutput = null)
+{
+    private readonly string _output = Path.GetFullPath(output);
+
+    public string ErrorsOutput { get; } = Path.GetFullPath(errorsOutput ?? output + ".errors.jsonl");
+
+    public MergeSummary Merge(CancellationToken cancel = default)
+    {
+        var format = OutputFormats.Of(_output)
+            ?? throw new UsageException($"--out must end in .jsonl.gz, .jsonl or .parquet: {_output}");
+        var gzip = ShardFiles.ShardsAreGzip(_output);
+        var shards = Enumerable.Range(0, shardCount).Select(i => ShardFiles.InWorkDir(workDir, i, shardCount, gzip)).ToArray();
+        var records = ReadDoneRecords(shards);
+
+        var recordCounts = new long[shards.Length];
+        using (var merged = new MergedOutput(_output, format == OutputFormat.JsonlGzip))
+        {
+            var lines = OrderedMerge.ByRelWav(
+                shards.Select((s, i) => Counted(JsonLines.Read(s.Output, gzip), recordCounts, i)).ToArray(),
+                (i, line) => new WorkerFailureException($"{Describe(i)}: {shards[i].Output} holds a line out of order or without rel_wav: {Clip(line)}"));
+            if (format == OutputFormat.Parquet)
+                throw new UsageException("Parquet output is not available in this build");
+            foreach (var line in lines)
+            {
+                cancel.ThrowIfCancellationRequested();
+                merged.Add(line);
+            }
+            CheckCounts(shards, records, recordCounts, r => r.Records, "records", s => s.Output);
+            merged.Commit();
+        }
+
+        var errorCounts = new long[shards.Length];
+        var kinds = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        using (var mergedErrors = new MergedOutput(ErrorsOutput, gzip: false))
+        {
+            var lines = OrderedMerge.ByRelWav(
+                shards.Select((s, i) => Counted(File.Exists(s.Errors) ? JsonLines.Read(s.Errors, gzip: false) : [], errorCounts, i)).ToArray(),
+                (i, line) => new WorkerFailureException($"{Describe(i)}: {shards[i].Errors} holds a line out of order or without rel_wav: {Clip(line)}"));
+            foreach (var line in lines)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var kind = ErrorKind(JsonLines.StringField(line, "error"u8));
+                if (kind != BatchLoader.TooLongKind)
+                    kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+                mergedErrors.Add(line);
+            }
+            CheckCounts(shards, records, errorCounts, r => r.Errors + r.Excluded, "error lines", s => s.Errors);
+            mergedErrors.Commit();
+        }
+
+        return new MergeSummary(_output, ErrorsOutput, shardCount,
+            records.Sum(r => r.Records), records.Sum(r => r.Errors), records.Sum(r => r.Excluded), kinds,
+            records.Sum(r => r.AudioSeconds), records.Sum(r => r.Tokens), records.Sum(r => r.Tokenized), records.Sum(r => r.Reused));
+    }
+
+    /// <summary>The kind of an error line: the text before its first colon (<c>wav</c>, <c>transcript</c>, <c>too long</c>, …).</summary>
+    public static string ErrorKind(string? error)
+    {
+        if (string.IsNullOrEmpty(error))
+            return "unknown";
+        var colon = error.IndexOf(':');
+        return colon > 0 ? error[..colon] : error;
+    }
+
+    private DoneRecord[] ReadDoneRecords(ShardFiles[] shards)
+    {
+        var records = shards.Select(s => DoneRecord.TryRead(s.Done)).ToArray();
+        var missing = Enumerable.Range(0, shards.Length).Where(i => records[i] is null || !File.Exists(shards[i].Output)).ToArray();
+        if (missing.Length > 0)
+            throw new WorkerFailureException(
+                $"not merging: {MergeSummary.Plural(missing.Length, "shard")} of {shardCount} not finished " +
+                $"(no done record in {Path.GetFullPath(workDir)}): {string.Join(", ", missing.Take(20))}{(missing.Length > 20 ? ", …" : "")}");
+        var done = records.Select(r => r!).ToArray();
+        for (var i = 0; i < done.Length; i++)
+        {
+            if (done[i].ShardIndex != i || done[i].ShardCount != shardCount)
+                throw new WorkerFailureException($"not merging: {shards[i].Done} belongs to {ShardFiles.Describe(done[i].ShardIndex, done[i].ShardCount)}");
+        }
+        var hashes = done.Select(r => r.SettingsHash).Distinct().ToArray();
+        if (hashes.Length > 1)
+        {
+            var odd = Enumerable.Range(0, done.Length).Where(i => done[i].SettingsHash != done[0].SettingsHash).Take(10);
+            throw new WorkerFailureException(
+                $"not merging: the shards were made with different settings (shard 0 vs {string.Join(", ", odd)}); re-run those shards or clean the work folder");
+        }
+        return done;
+    }
+
+    private void CheckCounts(ShardFiles[] shards, DoneRecord[] records, long[] counted, Func<DoneRecord, long> expected, string what, Func<ShardFiles, string> file)
+    {
+        for (var i = 0; i < shards.Length; i++)
+        {
+            if (counted[i] != expected(records[i]))
+                throw new WorkerFailureException(
+                    $"not merging: {Describe(i)}'s done record says {expected(records[i])} {what} but {file(shards[i])} holds {counted[i]}; " +
+                    "delete its .done and run it again");
+        }
+    }
+
+    private string Describe(int index) => ShardFiles.Describe(index, shardCount);
+
+    private static IEnumerable<string> Counted(IEnumerable<string> lines, long[] counts, int index)
+    {
+        foreach (var line in lines)
+        {
+            counts[index]++;
+            yield return line;
+        }
+    }
+
+    private static string Clip(string line) => line.Length > 120 ? line[..120] + "…" : line;
+}
