@@ -37,6 +37,13 @@ public sealed class PlanShards : Task
             return false;
         }
 
+        if (!MergedOutput.EndsWith(".jsonl.gz", StringComparison.OrdinalIgnoreCase) && !MergedOutput.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase)
+            && !MergedOutput.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
+        {
+            Log.LogError($"Out must end in .jsonl.gz, .jsonl or .parquet: '{MergedOutput}'.");
+            return false;
+        }
+
         var gzip = ShardFiles.ShardsAreGzip(MergedOutput);
         Shards = Enumerable.Range(0, ShardCount).Select(index =>
         {

@@ -57,7 +57,7 @@ public sealed class EndToEndTests : IDisposable
         AssertMatchesTokenize(ClipTree.Varied, extracted,
             ClipTree.ReadLines(Path.Combine(work, "pairs.jsonl.gz")),
             File.ReadAllLines(Path.Combine(work, "pairs.jsonl.gz.errors.jsonl")));
-        Assert.True(File.Exists(Path.Combine(work, "shard-0-of-2.ok")) && File.Exists(Path.Combine(work, "shard-1-of-2.ok")));
+        Assert.True(File.Exists(Path.Combine(work, "shard-0-of-2.jsonl.gz.done")) && File.Exists(Path.Combine(work, "shard-1-of-2.jsonl.gz.done")));
 
         // Nothing changed: nothing is extracted or tokenized again.
         ProcessRunner.Result again = RunPipeline(2, settings);
@@ -123,7 +123,7 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(
             File.ReadAllLines(Path.Combine(temp["one"], "pairs.jsonl.gz.errors.jsonl")).Order(StringComparer.Ordinal),
             File.ReadAllLines(Path.Combine(temp["three"], "pairs.jsonl.gz.errors.jsonl")).Order(StringComparer.Ordinal));
-        Assert.True(File.Exists(Path.Combine(temp["three"], "shard-2-of-3.ok")));
+        Assert.True(File.Exists(Path.Combine(temp["three"], "shard-2-of-3.jsonl.gz.done")));
     }
 
     /// <summary>Enough clips that a shard is still running after its first progress report (~2 s in).</summary>
@@ -150,8 +150,8 @@ public sealed class EndToEndTests : IDisposable
                 Assert.Contains("The worker for shard 1 of 2 failed", output.ToString());
             }
         }
-        Assert.False(File.Exists(Path.Combine(work, "shard-1-of-2.ok")));
-        Assert.True(File.Exists(Path.Combine(work, "shard-0-of-2.ok")), "the other shard should have finished");
+        Assert.False(File.Exists(Path.Combine(work, "shard-1-of-2.jsonl.gz.done")));
+        Assert.True(File.Exists(Path.Combine(work, "shard-0-of-2.jsonl.gz.done")), "the other shard should have finished");
 
         ProcessRunner.Result resumed = RunPipeline(2, settings);
 
@@ -177,7 +177,7 @@ public sealed class EndToEndTests : IDisposable
                     Assert.Fail("the build ended before the shard could be interrupted:\n" + output);
             if (File.Exists(shardOutput) && new FileInfo(shardOutput).Length > 0)
             {
-                if (Tasks.ShardProgress.TryRead(progressFile) is { } progress)
+                if (SpeechPairs.Contract.ProgressDocument.TryRead(progressFile) is { } progress)
                     Assert.True(progress.Done < progress.Total,
                         $"shard finished before it could be interrupted; raise {nameof(ResumeClips)} ({progress.Done}/{progress.Total})");
                 IReadOnlyList<int> workers = WorkerProcesses.Writing(shardOutput);

@@ -58,7 +58,8 @@ public sealed class PipelineTargetsTests : IDisposable
         Assert.Contains(message, result.Output);
     }
 
-    private void WriteShard(int index, int count, string content, bool finished)
+    /// <summary>A shard as a worker leaves it: output lines, errors file, progress document and, when finished, its done record.</summary>
+    private void WriteShard(int index, int count, string content, bool finished, long tokens = 0)
     {
         Directory.CreateDirectory(WorkDir);
         string output = Path.Combine(WorkDir, $"shard-{index}-of-{count}.jsonl.gz");
@@ -69,25 +70,30 @@ public sealed class PipelineTargetsTests : IDisposable
         File.WriteAllText(output + ".progress.json",
             $$"""{"shard_index":{{index}},"shard_count":{{count}},"state":"done","total":1,"done":1,"errors":0,"resumed":0,"audio_seconds":3600,"elapsed_seconds":1,"clips_per_second":1,"audio_seconds_per_second":1,"eta_seconds":0,"updated_utc":"2026-11-25T12:00:00Z"}""");
         if (finished)
-            File.WriteAllText(Path.Combine(WorkDir, $"shard-{index}-of-{count}.ok"), "");
+            WriteDone(index, count, records: content.Count(c => c == '\n'), tokens);
     }
+
+    private void WriteDone(int index, int count, long records, long tokens) =>
+        new DoneRecord(DoneRecord.CurrentVersion, index, count, "same-settings", records, 0, 0, 3600, tokens, records, 0, 1, 100, DateTimeOffset.UtcNow)
+            .Write(Path.Combine(WorkDir, $"shard-{index}-of-{count}.jsonl.gz.done"));
 
     [Fact]
     public void MergeWaitsForEveryShardThenConcatenatesThem()
     {
-        WriteShard(0, 2, "{\"id\":\"a\",\"tokens\":\"<audio_1><audio_2>\"}\n", finished: true);
-        WriteShard(1, 2, "{\"id\":\"b\",\"tokens\":\"<audio_3>\"}\n", finished: false);
+        // Shard 0 holds pairs 0 and 2, shard 1 pair 1: the merge restores the global pair order.
+        WriteShard(0, 2, "{\"id\":\"a\",\"rel_wav\":\"a.wav\"}\n{\"id\":\"c\",\"rel_wav\":\"c.wav\"}\n", finished: true, tokens: 2);
+        WriteShard(1, 2, "{\"id\":\"b\",\"rel_wav\":\"b.wav\"}\n", finished: false);
 
         ProcessRunner.Result refused = Run("Merge", ("Procs", "2"));
         Assert.NotEqual(0, refused.ExitCode);
-        Assert.Contains("shard(s) 1 of 2 have not finished", refused.Output);
+        Assert.Contains("1 shard of 2 not finished", refused.Output);
 
-        File.WriteAllText(Path.Combine(WorkDir, "shard-1-of-2.ok"), "");
+        WriteDone(1, 2, records: 1, tokens: 1);
         ProcessRunner.Result merged = Run("Merge", ("Procs", "2")).AssertSucceeded("Merge");
 
-        Assert.Contains("2 clips, 0 errors", merged.Output);
+        Assert.Contains("3 clips, 0 errors", merged.Output);
         Assert.Contains("2.00 audio hours, 3 audio tokens", merged.Output);
-        Assert.Equal(["{\"id\":\"a\",\"tokens\":\"<audio_1><audio_2>\"}", "{\"id\":\"b\",\"tokens\":\"<audio_3>\"}"],
+        Assert.Equal(["{\"id\":\"a\",\"rel_wav\":\"a.wav\"}", "{\"id\":\"b\",\"rel_wav\":\"b.wav\"}", "{\"id\":\"c\",\"rel_wav\":\"c.wav\"}"],
                      ClipTree.ReadLines(Path.Combine(WorkDir, "pairs.jsonl.gz")));
     }
 

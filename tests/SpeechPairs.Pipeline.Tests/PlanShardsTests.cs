@@ -17,9 +17,7 @@ public sealed class PlanShardsTests
         Assert.Equal(Path.Combine(work, "shard-2-of-3.jsonl.gz"), last.ItemSpec);
         Assert.Equal("2", last.GetMetadata("ShardIndex"));
         Assert.Equal("3", last.GetMetadata("ShardCount"));
-        Assert.Equal(Path.Combine(work, "shard-2-of-3.ok"), last.GetMetadata("Sentinel"));
-        Assert.Equal(Path.Combine(work, "shard-2-of-3.jsonl.gz.errors.jsonl"), last.GetMetadata("ErrorsFile"));
-        Assert.Equal(Path.Combine(work, "shard-2-of-3.jsonl.gz.progress.json"), last.GetMetadata("ProgressFile"));
+        Assert.Equal(Path.Combine(work, "shard-2-of-3.jsonl.gz.done"), last.GetMetadata("DoneFile"));
         Assert.Equal(Path.Combine(work, "logs", "shard-2-of-3.log"), last.GetMetadata("LogFile"));
     }
 

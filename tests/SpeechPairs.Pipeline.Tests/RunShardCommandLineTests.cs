@@ -18,7 +18,6 @@ public sealed class RunShardCommandLineTests
             ExtractDir = "/data/解压 dir/",
             TokenizerDir = "/models/Step-Audio-Tokenizer/",
             ShardOutput = "/data/run/shard-1-of-4.jsonl.gz",
-            Sentinel = "/data/run/shard-1-of-4.ok",
             ShardIndex = 1,
             ShardCount = 4,
             Dither = "0",
@@ -40,7 +39,7 @@ public sealed class RunShardCommandLineTests
         Assert.Contains("--out /data/run/shard-1-of-4.jsonl.gz", line);
         Assert.Contains("--tokenizer-dir /models/Step-Audio-Tokenizer ", line);
         Assert.Contains("--shard-count 4 --shard-index 1", line);
-        Assert.Contains("--no-done", line);
+        Assert.DoesNotContain("--no-done", line); // the worker writes the done record
         Assert.Contains("--exclude-placeholder", line);
         Assert.Contains("--trim", line);
         Assert.Contains("--max-duration 30", line);
@@ -49,8 +48,8 @@ public sealed class RunShardCommandLineTests
         Assert.Contains("--torch-threads 2", line);
         Assert.Contains("--onnx-threads 1", line);
         Assert.Matches(@"--parent-pid \d+$", line);
-        Assert.DoesNotContain("--resume", line); // decided in Execute, from the files on disk
-    }
+        Assert.DoesNotContain("--resume", line);
+        Assert.Contains("--resume", CommandLine(Task(t => t.Resume = true)));    }
 
     [Fact]
     public void OptionalSwitchesAreLeftOut()

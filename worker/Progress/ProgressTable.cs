@@ -30,7 +30,7 @@ internal static class ProgressTable
             }
             if (progress is null)
             {
-                rows.Add([$"{index}", state, "", "", "", "", "", "", ""]);
+                rows.Add([$"{index}/{shards.Count}", state, "", "", "", "", "", "", ""]);
                 continue;
             }
             known++;
@@ -43,7 +43,7 @@ internal static class ProgressTable
                 slowestEta = Math.Max(slowestEta, progress.EtaSeconds ?? 0);
             }
             rows.Add([
-                $"{index}", state, $"{progress.Done}/{progress.Total}", Percent(progress.Done, progress.Total),
+                $"{index}/{shards.Count}", state, $"{progress.Done}/{progress.Total}", Percent(progress.Done, progress.Total),
                 progress.ClipsPerSecond.ToString("0.00", CultureInfo.InvariantCulture),
                 progress.AudioSecondsPerSecond.ToString("0.0", CultureInfo.InvariantCulture) + "x",
                 state == "running" && progress.EtaSeconds is long eta ? Duration(eta) : "",

@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -17,18 +18,25 @@ public sealed class ProgressTests
     private static readonly Regex ClangMessage = new(@"^\s*(.*):([0-9]*):([0-9]*):( error| warning):.*", RegexOptions.IgnoreCase);
 
     private static ProgressSnapshot Example(int resumed = 0, double elapsed = 385.625) =>
-        new(new ShardSelection(2, 6), ProgressSnapshot.Running, 5000, 1234, 3, resumed, 4820.3125, elapsed, Now);
+        new(new ShardSelection(2, 6), ShardState.Running, 5000, 1234, 3, resumed, 4820.3125, elapsed, Now);
 
     [Fact]
     public void Stderr_line_has_the_pipeline_shape() =>
         Assert.Equal("[shard 2/6] 1234/5000 clips (24.7%) | 3.2 clips/s | 12.5 audio-s/s (12.5x realtime) | ETA 0:19:37 | errors 3",
             Example().ToLine());
 
+    private static string Json(ProgressSnapshot snapshot) => JsonSerializer.Serialize(snapshot.ToDocument("abc"), ContractJson.Options);
+
     [Fact]
-    public void Progress_json_has_the_documented_keys_and_values() =>
-        Assert.Equal(
-            """{"shard_index":2,"shard_count":6,"state":"running","total":5000,"done":1234,"errors":3,"resumed":0,"audio_seconds":4820.3,"elapsed_seconds":385.6,"clips_per_second":3.2,"audio_seconds_per_second":12.5,"eta_seconds":1177,"updated_utc":"2025-11-25T10:36:00.123Z"}""",
-            Example().ToJson());
+    public void Progress_json_has_the_documented_keys_and_values()
+    {
+        var json = Json(Example());
+        Assert.StartsWith(
+            """{"shard_index":2,"shard_count":6,"state":"running","total":5000,"done":1234,"errors":3,"resumed":0,"reused":0,"audio_seconds":4820.3,"elapsed_seconds":385.6,"wall_seconds":385.6,"clips_per_second":3.2,"audio_seconds_per_second":12.5,"eta_seconds":1177,"settings_hash":"abc","host":""",
+            json);
+        Assert.EndsWith($",\"pid\":{Environment.ProcessId},\"updated_utc\":\"2025-11-25T10:36:00.123+00:00\"}}", json);
+        Assert.Equal(Example().ToDocument("abc"), JsonSerializer.Deserialize<ProgressDocument>(json, ContractJson.Options));
+    }
 
     [Fact]
     public void Rates_count_only_this_runs_clips()
@@ -41,11 +49,11 @@ public sealed class ProgressTests
     [Fact]
     public void Eta_is_unknown_until_a_clip_of_this_run_finished()
     {
-        var snapshot = new ProgressSnapshot(new ShardSelection(0, 1), ProgressSnapshot.Running, 10, 4, 0, 4, 0, 3, Now);
+        var snapshot = new ProgressSnapshot(new ShardSelection(0, 1), ShardState.Running, 10, 4, 0, 4, 0, 3, Now);
         Assert.Null(snapshot.EtaSeconds);
         Assert.Contains("| ETA -:--:-- |", snapshot.ToLine());
-        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(snapshot.ToJson()).RootElement.GetProperty("eta_seconds").ValueKind);
-        var empty = new ProgressSnapshot(new ShardSelection(0, 1), ProgressSnapshot.Finished, 0, 0, 0, 0, 0, 0, Now);
+        Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(Json(snapshot)).RootElement.GetProperty("eta_seconds").ValueKind);
+        var empty = new ProgressSnapshot(new ShardSelection(0, 1), ShardState.Done, 0, 0, 0, 0, 0, 0, Now);
         Assert.Equal("[shard 0/1] 0/0 clips (100.0%) | 0.0 clips/s | 0.0 audio-s/s (0.0x realtime) | ETA 0:00:00 | errors 0", empty.ToLine());
     }
 
@@ -103,7 +111,7 @@ public sealed class ProgressTests
             Thread.Sleep(10);
         Assert.Contains("[shard 0/2] 5/10 clips (50.0%)", log.ToString());
 
-        var final = reporter.Finish(ProgressSnapshot.Finished);
+        var final = reporter.Finish(ShardState.Done);
         var json = JsonDocument.Parse(File.ReadAllText(path)).RootElement;
         Assert.Equal("done", json.GetProperty("state").GetString());
         Assert.Equal(5, json.GetProperty("done").GetInt32());
@@ -119,11 +127,12 @@ public sealed class ProgressTests
     {
         using var temp = new TempDir();
         var log = new StringWriter();
-        using var reporter = new ProgressReporter(new ShardSelection(0, 1), 5, temp.Combine("missing-dir", "p.json"), log,
+        File.WriteAllText(temp.Combine("a-file"), ""); // so its "folder" can never be created
+        using var reporter = new ProgressReporter(new ShardSelection(0, 1), 5, temp.Combine("a-file", "p.json"), log,
             TimeSpan.FromHours(1), TimeProvider.System);
         reporter.Start(0, 0);
         reporter.Report();
-        reporter.Finish(ProgressSnapshot.Finished);
+        reporter.Finish(ShardState.Done);
         Assert.Single(log.ToString().Split('\n'), l => l.Contains("cannot write", StringComparison.Ordinal));
     }
 }

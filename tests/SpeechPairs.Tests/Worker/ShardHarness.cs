@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using SpeechPairs.Worker;
 
 namespace SpeechPairs.Tests.Worker;

@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using System.IO.Compression;
 using System.Text;
@@ -55,7 +56,9 @@ public sealed class ShardRunnerTests
         Assert.False(run.Reader.Decodes.ContainsKey(TestArchive.PathOf(root, "bad/too_long.wav"))); // refused from the header
         Assert.Equal(12, run.Result.Progress!.Done);
         Assert.Equal(7, run.Result.Progress.Errors);
-        Assert.Equal("""{"records":5,"errors":7}""", File.ReadAllText(output + ".done").Trim());
+        var done = DoneRecord.TryRead(output + ".done")!;
+        Assert.Equal((5L, 6L, 1L), (done.Records, done.Errors, done.Excluded)); // the too-long clip is excluded, not an error
+        Assert.Equal(ReadLines(output).Sum(l => (long)l.Split("<audio_").Length - 1), done.Tokens);
         Assert.Contains("retrying them one by one", run.Log);
         Assert.Contains("skipped bad/unreadable.wav (wav: not a RIFF/WAVE file)", run.Log);
     }
@@ -157,7 +160,7 @@ public sealed class ShardRunnerTests
 
         Assert.Equal(File.ReadAllBytes(reference), File.ReadAllBytes(output));
         Assert.Empty(File.ReadAllBytes(output + ".errors.jsonl"));
-        Assert.Equal("""{"records":6,"errors":0}""", File.ReadAllText(output + ".done").Trim());
+        Assert.Equal((6L, 0L), (DoneRecord.TryRead(output + ".done")!.Records, DoneRecord.TryRead(output + ".done")!.Errors));
     }
 
     [Fact]
@@ -184,8 +187,8 @@ public sealed class ShardRunnerTests
 
         var progress = Parse(File.ReadAllText(output + ".progress.json"));
         Assert.Equal(
-            ["shard_index", "shard_count", "state", "total", "done", "errors", "resumed", "audio_seconds", "elapsed_seconds",
-             "clips_per_second", "audio_seconds_per_second", "eta_seconds", "updated_utc"],
+            ["shard_index", "shard_count", "state", "total", "done", "errors", "resumed", "reused", "audio_seconds", "elapsed_seconds",
+             "wall_seconds", "clips_per_second", "audio_seconds_per_second", "eta_seconds", "settings_hash", "host", "pid", "updated_utc"],
             progress.EnumerateObject().Select(p => p.Name));
         Assert.Equal(1, progress.GetProperty("shard_index").GetInt32());
         Assert.Equal(2, progress.GetProperty("shard_count").GetInt32());

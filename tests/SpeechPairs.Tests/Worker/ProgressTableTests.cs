@@ -1,46 +1,52 @@
-using SpeechPairs.Tasks;
+using System.Text.Json;
+using SpeechPairs.Contract;
+using SpeechPairs.Tests.Support;
+using SpeechPairs.Worker.Commands;
+using SpeechPairs.Worker.Progress;
 
-namespace SpeechPairs.Pipeline.Tests;
+namespace SpeechPairs.Tests.Worker;
 
-public sealed class ProgressTests : IDisposable
+public sealed class ProgressTableTests : IDisposable
 {
     // The worker contract's example.
     private const string Example =
         """{"shard_index":2,"shard_count":6,"state":"running","total":5000,"done":1234,"errors":3,"resumed":0,"audio_seconds":4567.8,"elapsed_seconds":370.2,"clips_per_second":3.2,"audio_seconds_per_second":12.5,"eta_seconds":1171,"updated_utc":"2026-11-25T12:00:00Z"}""";
 
     private static readonly DateTime Now = new(2026, 11, 25, 12, 0, 5, DateTimeKind.Utc);
-    private readonly TempDirectory temp = new();
+    private readonly TempDir temp = new();
 
     public void Dispose() => temp.Dispose();
 
     private static string Progress(int index, int count, string state, long done, long total, double rate, double eta, long errors, DateTime updated) =>
         $$"""{"shard_index":{{index}},"shard_count":{{count}},"state":"{{state}}","total":{{total}},"done":{{done}},"errors":{{errors}},"resumed":0,"audio_seconds":10,"elapsed_seconds":10,"clips_per_second":{{rate}},"audio_seconds_per_second":4.5,"eta_seconds":{{eta}},"updated_utc":"{{updated:yyyy-MM-ddTHH:mm:ssZ}}"}""";
 
+    private static ProgressDocument Parse(string json) => JsonSerializer.Deserialize<ProgressDocument>(json, ContractJson.Options)!;
+
     [Fact]
     public void ParsesTheWorkersProgressFile()
     {
-        ShardProgress p = ShardProgress.Parse(Example);
-        Assert.Equal((2, 6, "running", 5000L, 1234L, 3L), (p.ShardIndex, p.ShardCount, p.State, p.Total, p.Done, p.Errors));
+        ProgressDocument p = Parse(Example);
+        Assert.Equal((2, 6, ShardState.Running, 5000, 1234, 3), (p.ShardIndex, p.ShardCount, p.State, p.Total, p.Done, p.Errors));
         Assert.Equal(4567.8, p.AudioSeconds);
         Assert.Equal(3.2, p.ClipsPerSecond);
         Assert.Equal(12.5, p.AudioSecondsPerSecond);
-        Assert.Equal(1171, p.EtaSeconds);
-        Assert.Equal(new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc), p.UpdatedUtc?.ToUniversalTime());
+        Assert.Equal(1171L, p.EtaSeconds);
+        Assert.Equal(new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc), p.UpdatedUtc.UtcDateTime);
     }
 
     [Fact]
     public void TryReadReturnsNullForMissingOrBrokenFiles()
     {
-        Assert.Null(ShardProgress.TryRead(temp["missing.progress.json"]));
-        File.WriteAllText(temp["broken.progress.json"], "{\"shard_index\":");
-        Assert.Null(ShardProgress.TryRead(temp["broken.progress.json"]));
+        Assert.Null(ProgressDocument.TryRead(temp.Combine("missing.progress.json")));
+        File.WriteAllText(temp.Combine("broken.progress.json"), "{\"shard_index\":");
+        Assert.Null(ProgressDocument.TryRead(temp.Combine("broken.progress.json")));
     }
 
     [Fact]
     public void TryReadToleratesAFileBeingReplaced()
     {
         // The worker writes a temporary file and renames it over the old one, over and over.
-        string path = temp["shard-0-of-1.jsonl.gz.progress.json"];
+        string path = temp.Combine("shard-0-of-1.jsonl.gz.progress.json");
         File.WriteAllText(path, Example);
         using var stop = new CancellationTokenSource();
         var writer = new Thread(() =>
@@ -55,7 +61,7 @@ public sealed class ProgressTests : IDisposable
         writer.Start();
 
         for (int read = 0; read < 300; read++)
-            Assert.NotNull(ShardProgress.TryRead(path));
+            Assert.NotNull(ProgressDocument.TryRead(path));
         stop.Cancel();
         writer.Join();
     }
@@ -63,11 +69,11 @@ public sealed class ProgressTests : IDisposable
     [Fact]
     public void TableShowsEveryShardAndAnOverallEta()
     {
-        var shards = new (ShardProgress?, bool)[]
+        var shards = new (ProgressDocument?, bool)[]
         {
-            (ShardProgress.Parse(Progress(0, 4, "done", 100, 100, 2, 0, 1, Now.AddSeconds(-30))), true),
-            (ShardProgress.Parse(Progress(1, 4, "running", 50, 100, 1, 50, 2, Now.AddSeconds(-1))), false),
-            (ShardProgress.Parse(Progress(2, 4, "running", 25, 100, 0.5, 150, 0, Now.AddSeconds(-2))), false),
+            (Parse(Progress(0, 4, "done", 100, 100, 2, 0, 1, Now.AddSeconds(-30))), true),
+            (Parse(Progress(1, 4, "running", 50, 100, 1, 50, 2, Now.AddSeconds(-1))), false),
+            (Parse(Progress(2, 4, "running", 25, 100, 0.5, 150, 0, Now.AddSeconds(-2))), false),
             (null, false),
         };
 
@@ -85,9 +91,9 @@ public sealed class ProgressTests : IDisposable
     [Fact]
     public void AShardThatStoppedReportingIsStalled()
     {
-        var shards = new (ShardProgress?, bool)[]
+        var shards = new (ProgressDocument?, bool)[]
         {
-            (ShardProgress.Parse(Progress(0, 1, "running", 5, 10, 1, 5, 0, Now - ProgressTable.StalledAfter - TimeSpan.FromSeconds(1))), false),
+            (Parse(Progress(0, 1, "running", 5, 10, 1, 5, 0, Now - ProgressTable.StalledAfter - TimeSpan.FromSeconds(1))), false),
         };
 
         IReadOnlyList<string> lines = ProgressTable.Render(shards, Now);
@@ -106,30 +112,43 @@ public sealed class ProgressTests : IDisposable
         Assert.Equal(expected, ProgressTable.Duration(seconds));
 
     [Fact]
-    public void ReportProgressShowsTheMostRecentRun()
+    public void ProgressCommandShowsTheMostRecentRun()
     {
         string work = temp.Path;
         // An older run with 3 shards, and the current one with 2.
         File.WriteAllText(Path.Combine(work, "shard-0-of-3.jsonl.gz.progress.json"), Progress(0, 3, "done", 9, 9, 1, 0, 0, Now));
         File.SetLastWriteTimeUtc(Path.Combine(work, "shard-0-of-3.jsonl.gz.progress.json"), DateTime.UtcNow.AddHours(-1));
         File.WriteAllText(Path.Combine(work, "shard-1-of-2.jsonl.gz.progress.json"), Progress(1, 2, "running", 4, 8, 2, 2, 1, DateTime.UtcNow));
-        File.WriteAllText(Path.Combine(work, "shard-0-of-2.ok"), "");
-        var log = new RecordingBuildEngine();
+        File.WriteAllText(Path.Combine(work, "shard-0-of-2.jsonl.gz.done"), "{}");
+        var (code, output) = RunProgress(work);
 
-        Assert.True(new ReportProgress { BuildEngine = log, WorkDir = work }.Execute());
-
-        Assert.Contains(log.Messages, m => m.StartsWith("Progress of 2 shards"));
-        Assert.Contains(log.Messages, m => System.Text.RegularExpressions.Regex.IsMatch(m, @"^0/2\s+done$"));
-        Assert.Contains(log.Messages, m => System.Text.RegularExpressions.Regex.IsMatch(m, @"^1/2\s+running\s+4/8\s"));
-        Assert.DoesNotContain(log.Messages, m => m.StartsWith("2/"));
+        Assert.Equal(0, code);
+        var messages = output.Split('\n', StringSplitOptions.TrimEntries);
+        Assert.Contains(messages, m => m.StartsWith("Progress of 2 shards"));
+        Assert.Contains(messages, m => System.Text.RegularExpressions.Regex.IsMatch(m, @"^0/2\s+done$"));
+        Assert.Contains(messages, m => System.Text.RegularExpressions.Regex.IsMatch(m, @"^1/2\s+running\s+4/8\s"));
+        Assert.DoesNotContain(messages, m => m.StartsWith("2/"));
     }
 
     [Fact]
-    public void ReportProgressWithoutAnyRunSaysSo()
+    public void ProgressCommandWithoutAnyRunSaysSo()
     {
-        var log = new RecordingBuildEngine();
-        Assert.True(new ReportProgress { BuildEngine = log, WorkDir = temp["never used"] }.Execute());
-        Assert.Contains("No shard has reported progress", Assert.Single(log.Messages));
+        var (code, output) = RunProgress(Path.Combine(temp.Path, "never used"));
+        Assert.Equal(0, code);
+        Assert.Contains("No shard has reported progress", output);
+    }
+
+    private static (int Code, string Output) RunProgress(string workDir)
+    {
+        var output = new StringWriter();
+        var context = new WorkerContext
+        {
+            Services = () => throw new InvalidOperationException("progress needs no tokenizer"),
+            Environment = _ => null,
+            Output = output,
+            Error = output,
+        };
+        return (WorkerCommandLine.Run(["progress", "--work-dir", workDir], context), output.ToString());
     }
 
     [Theory]
@@ -139,7 +158,7 @@ public sealed class ProgressTests : IDisposable
     [InlineData("shard-settings.txt", false, -1, -1)]
     public void ProgressFileNamesCarryIndexAndCount(string name, bool valid, int index, int count)
     {
-        Assert.Equal(valid, ShardFiles.TryParseProgressName(name, out int i, out int n));
+        Assert.Equal(valid, ShardFiles.TryParseName(name, out int i, out int n));
         Assert.Equal((index, count), (i, n));
     }
 }
