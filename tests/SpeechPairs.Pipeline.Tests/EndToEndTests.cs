@@ -147,7 +147,7 @@ public sealed class EndToEndTests : IDisposable
             lock (output)
             {
                 Assert.True(build.ExitCode != 0, "the build succeeded although a worker was killed:\n" + output);
-                Assert.Contains("The worker for shard 1 of 2 failed", output.ToString());
+                Assert.Contains("shard 1 of 2 failed with exit code", output.ToString());
             }
         }
         Assert.False(File.Exists(Path.Combine(work, "shard-1-of-2.jsonl.gz.done")));
