@@ -1,0 +1,45 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace SpeechPairs.Tasks;
+
+/// <summary>
+/// Holds an exclusive lock on the work folder for the rest of the build, so a second run on the same WorkDir fails at
+/// once ("in use by another run (pid N)") instead of both fighting over the shards. It runs inside the MSBuild
+/// process (no task host): the lock lives as long as that process, and the repository's Directory.Build.rsp turns
+/// node reuse off, so the lock ends with the build whatever way it ends (success, failure, Ctrl+C, kill).
+/// </summary>
+public sealed class LockWorkDir : Task
+{
+    // Held until the process exits; one per work folder.
+    private static readonly Dictionary<string, FileStream> Held = new(StringComparer.Ordinal);
+
+    [Required] public string WorkDir { get; set; } = "";
+
+    public override bool Execute()
+    {
+        var workDir = Path.GetFullPath(WorkDir);
+        var lockPath = Path.Combine(workDir, ".speechpairs.lock");
+        var ownerPath = lockPath + ".pid";
+        lock (Held)
+        {
+            if (Held.ContainsKey(lockPath))
+                return true;
+            Directory.CreateDirectory(workDir);
+            try
+            {
+                // FileShare.None takes an advisory lock (flock) on Unix, a share lock on Windows.
+                var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                Held[lockPath] = stream;
+                File.WriteAllText(ownerPath, Environment.ProcessId + "\n");
+                return true;
+            }
+            catch (IOException)
+            {
+                var owner = File.Exists(ownerPath) ? File.ReadAllText(ownerPath).Trim() : "unknown";
+                Log.LogError($"WorkDir '{workDir}' is in use by another run (pid {owner}); wait for it to finish or use another WorkDir.");
+                return false;
+            }
+        }
+    }
+}
