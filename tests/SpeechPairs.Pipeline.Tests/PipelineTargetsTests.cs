@@ -51,11 +51,39 @@ public sealed class PipelineTargetsTests : IDisposable
     [InlineData("Procs", "two", "Procs must be")]
     [InlineData("Out", "pairs.json", "Out must end in")]
     [InlineData("TokenizerDir", "no/such/bundle", "does not exist")]
+    [InlineData("TokenizerDir", "tests/fixtures/vq0206", "is not a Step-Audio-Tokenizer bundle")]
+    [InlineData("Proc", "2", "unknown property 'Proc'; did you mean 'Procs'?")]
+    [InlineData("MaxDuration", "abc", "MaxDuration must be a number of seconds")]
+    [InlineData("Dither", "-1", "Dither must be a number")]
+    [InlineData("Device", "gpu", "Device must be auto, cpu, mps or cuda")]
+    [InlineData("Scheduler", "pbs", "Scheduler must be local or slurm")]
+    [InlineData("Archive", "demo", "is a folder: use -p:SkipExtract=true")]
+    [InlineData("WorkerDll", "no/such/SpeechPairs.Worker.dll", "does not exist")]
     public void BadSettingsAreRefused(string name, string value, string message)
     {
-        ProcessRunner.Result result = Run("Build", (name, value));
+        // A finished run's settings: a run that fails validation must leave them (and everything else) as they are.
+        Directory.CreateDirectory(WorkDir);
+        File.WriteAllText(Path.Combine(WorkDir, "shard-settings.txt"), "earlier run\n");
+        var tokenizer = name == "TokenizerDir" ? [] : new[] { ("TokenizerDir", RepoPaths.TokenizerBundle) };
+        ProcessRunner.Result result = Run("Build", [(name, value), .. tokenizer]);
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains(message, result.Output);
+        Assert.Equal(["shard-settings.txt"], Directory.GetFileSystemEntries(WorkDir).Select(Path.GetFileName));
+        Assert.Equal("earlier run\n", File.ReadAllText(Path.Combine(WorkDir, "shard-settings.txt")));
+    }
+
+    [Fact]
+    public void ASecondRunOnTheSameWorkDirFailsAtOnce()
+    {
+        // Another run holds the lock (the same advisory lock the pipeline takes) and has written its pid.
+        Directory.CreateDirectory(WorkDir);
+        using var held = new FileStream(Path.Combine(WorkDir, ".speechpairs.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        File.WriteAllText(Path.Combine(WorkDir, ".speechpairs.lock.pid"), "4242\n");
+
+        ProcessRunner.Result result = Run("Merge");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("is in use by another run (pid 4242)", result.Output);
     }
 
     /// <summary>A shard as a worker leaves it: output lines, errors file, progress document and, when finished, its done record.</summary>
@@ -126,7 +154,7 @@ public sealed class PipelineTargetsTests : IDisposable
         Run("Clean").AssertSucceeded("Clean");
 
         Assert.Equal(["keep me.txt"], Directory.GetFiles(WorkDir, "*", SearchOption.AllDirectories)
-            .Select(Path.GetFileName).Where(n => n != ExtractionSentinel.FileName));
+            .Select(Path.GetFileName).Where(n => n != ExtractionSentinel.FileName && !n!.StartsWith(".speechpairs.lock")));  // the lock of the run itself stays
         Assert.True(Directory.Exists(extracted));
 
         Run("Clean", ("CleanExtract", "true")).AssertSucceeded("Clean with CleanExtract");
