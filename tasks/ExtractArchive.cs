@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using SpeechPairs.Contract;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
@@ -5,103 +7,94 @@ using Microsoft.Build.Utilities;
 namespace SpeechPairs.Tasks;
 
 /// <summary>
-/// Extracts the .wav and .lab files of an archive into a folder in one sequential pass, with 7-Zip when
-/// it is on PATH and SharpCompress otherwise. Incremental: an archive with the size and modification time
-/// recorded by the last finished extraction is not extracted again.
+/// Runs <c>dotnet SpeechPairs.Worker.dll extract</c> for the archive and streams its lines into the build log. The worker
+/// does the work (complete extraction or none, links never extracted, incremental by the sentinel); cancelling the build
+/// kills the worker's process tree, and the worker kills its 7-Zip and removes its staging folder when the build node dies.
 /// </summary>
-public sealed class ExtractArchive : Task, ICancelableTask
+public sealed class ExtractArchive : ToolTask
 {
-    private readonly CancellationTokenSource cancellation = new();
+    private const string WarningPrefix = "warning: ";
+    private string lastWorkerMessage = "";
 
-    /// <summary>The archive (.7z; anything 7-Zip or SharpCompress reads works).</summary>
+    /// <summary>The worker assembly, SpeechPairs.Worker.dll.</summary>
+    [Required] public string WorkerAssembly { get; set; } = "";
+
+    /// <summary>The dotnet host that runs the worker; default: DOTNET_HOST_PATH, else the host running this task.</summary>
+    public string? DotnetHost { get; set; }
+
+    /// <summary>The archive (7z, zip, tar or tar.gz, recognised by content).</summary>
     [Required] public string Archive { get; set; } = "";
 
-    /// <summary>The folder to extract into; created if missing.</summary>
+    /// <summary>The extract folder; replaced only by a complete extraction.</summary>
     [Required] public string Destination { get; set; } = "";
 
     /// <summary>Use the managed extractor even when 7-Zip is on PATH.</summary>
     public bool UseManagedExtractor { get; set; }
 
-    /// <summary>How many .wav and .lab files the extract folder holds afterwards.</summary>
+    /// <summary>How many .wav and .lab files the extract folder holds afterwards (from its sentinel).</summary>
     [Output] public int ExtractedFiles { get; private set; }
 
     /// <summary>The sentinel file of the finished extraction, for incremental targets downstream.</summary>
     [Output] public string Sentinel { get; private set; } = "";
 
-    public void Cancel() => cancellation.Cancel();
+    protected override string ToolName => OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+
+    // The worker writes UTF-8 (archive paths are often Chinese).
+    protected override Encoding StandardOutputEncoding => Encoding.UTF8;
+    protected override Encoding StandardErrorEncoding => Encoding.UTF8;
 
     public override bool Execute()
     {
-        string archive = Path.GetFullPath(Archive);
-        string destination = Path.GetFullPath(Destination);
-        Sentinel = Path.Combine(destination, ExtractionSentinel.FileName);
-        if (!File.Exists(archive))
-        {
-            Log.LogError($"Archive '{archive}' does not exist.");
-            return false;
-        }
-
-        ExtractionSentinel? previous = ExtractionSentinel.TryRead(Sentinel);
-        if (previous is not null && previous.Matches(archive))
-        {
-            ExtractedFiles = previous.Files;
-            Log.LogMessage(MessageImportance.High,
-                $"'{archive}' is already extracted in '{destination}' ({previous.Files} files); not extracting again.");
-            return true;
-        }
-        if (previous is not null)
-        {
-            // Files of another archive would otherwise end up in the shards.
-            Log.LogMessage(MessageImportance.High, $"The archive changed since '{destination}' was extracted ({previous.Archive}); removing the old files.");
-            Directory.Delete(destination, recursive: true);
-        }
-
-        Directory.CreateDirectory(destination);
-        File.WriteAllText(Path.Combine(destination, ".metadata_never_index"), ""); // keeps macOS Spotlight out
-
-        IArchiveExtractor extractor = ChooseExtractor();
-        Log.LogMessage(MessageImportance.High, $"Extracting *.wav and *.lab from '{archive}' into '{destination}' with {extractor.Name}.");
-        int listed;
-        try
-        {
-            listed = extractor.Extract(archive, destination, Log, cancellation.Token);
-        }
-        catch (ArchiveExtractionException e)
-        {
-            Log.LogError(e.Message);
-            return false;
-        }
-        catch (OperationCanceledException)
-        {
-            Log.LogError($"Extraction of '{archive}' was cancelled.");
-            return false;
-        }
-
-        ExtractedFiles = CountWantedFiles(destination);
-        if (ExtractedFiles == 0)
-        {
-            Log.LogError($"No .wav or .lab files were extracted from '{archive}' (the archive lists {listed}).");
-            return false;
-        }
-        if (ExtractedFiles < listed)
-            Log.LogWarning($"'{archive}' lists {listed} .wav/.lab files but only {ExtractedFiles} are in '{destination}' (duplicate names in the archive?).");
-
-        ExtractionSentinel.For(archive, ExtractedFiles, extractor.Name).Write(Sentinel);
-        Log.LogMessage(MessageImportance.High, $"Extracted {ExtractedFiles} .wav/.lab files.");
-        return true;
+        Sentinel = Path.Combine(Path.GetFullPath(Destination), ExtractionSentinel.FileName);
+        bool succeeded = base.Execute() && ExitCode == 0 && !Log.HasLoggedErrors;
+        if (succeeded && ExtractionSentinel.TryRead(Sentinel) is { } sentinel)
+            ExtractedFiles = sentinel.Files;
+        return succeeded;
     }
 
-    private IArchiveExtractor ChooseExtractor()
+    protected override string GenerateFullPathToTool()
     {
-        if (UseManagedExtractor)
-            return new ManagedArchiveExtractor();
-        if (SevenZipExtractor.FindOnPath() is string executable)
-            return new SevenZipExtractor(executable);
-        Log.LogMessage(MessageImportance.High, "No 7zz/7z/7za on PATH: using the managed extractor (installing 7-Zip makes extraction faster).");
-        return new ManagedArchiveExtractor();
+        if (!string.IsNullOrEmpty(DotnetHost))
+            return DotnetHost;
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath)
+            return hostPath;
+        // MSBuild (and its task hosts) run on the dotnet host itself.
+        string? self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : ToolName;
     }
 
-    private static int CountWantedFiles(string destination) =>
-        Directory.EnumerateFiles(destination, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Count(ArchiveEntryPaths.IsWanted);
+    protected override string GenerateCommandLineCommands()
+    {
+        var arguments = new CommandLineBuilder();
+        arguments.AppendFileNameIfNotNull(WorkerAssembly);
+        arguments.AppendTextUnquoted(" extract");
+        arguments.AppendSwitchIfNotNull("--archive ", Archive);
+        arguments.AppendSwitchIfNotNull("--dest ", Path.TrimEndingDirectorySeparator(Destination));
+        if (UseManagedExtractor) arguments.AppendSwitch("--managed");
+        // The worker stops (and kills its 7-Zip) when the MSBuild node dies.
+        arguments.AppendSwitch("--parent-pid " + WatchedProcess.Id().ToString(CultureInfo.InvariantCulture));
+        return arguments.ToString();
+    }
+
+    /// <summary>
+    /// Every worker line goes to the build log at high importance (extraction is one long step; its lines are its progress);
+    /// "warning: " lines become build warnings. Never parsed as canonical errors.
+    /// </summary>
+    protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
+    {
+        if (!string.IsNullOrWhiteSpace(singleLine))
+            lastWorkerMessage = singleLine.Trim();
+        int warning = singleLine.IndexOf(WarningPrefix, StringComparison.Ordinal);
+        if (warning >= 0)
+            Log.LogWarning(singleLine[(warning + WarningPrefix.Length)..]);
+        else
+            Log.LogMessage(MessageImportance.High, singleLine);
+    }
+
+    protected override bool HandleTaskExecutionErrors()
+    {
+        string reason = lastWorkerMessage.Length > 0 ? lastWorkerMessage : "no message";
+        Log.LogError($"Extracting '{Archive}' failed (worker exit code {ExitCode}): {reason}");
+        return false;
+    }
 }
