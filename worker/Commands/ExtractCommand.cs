@@ -81,8 +81,9 @@ internal static class ExtractCommand
             new ArchiveExtraction(Log, context.IsProcessAlive).Run(request, stop.Token);
             return ExitCodes.Success;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (Exception) when (stop.IsCancellationRequested)
         {
+            // Whatever a stop made the extraction throw (cancelled, 7-Zip killed), the exit code is the stop's.
             unwound.Set();
             return stopCode.Task.Result; // the code the signal or the watcher exits with
         }
