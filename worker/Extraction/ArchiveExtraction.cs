@@ -24,6 +24,10 @@ internal sealed class ArchiveExtraction(Action<string> log, Func<int, bool> isPr
         if (!File.Exists(archive))
             throw new WorkerFailureException($"archive '{archive}' does not exist");
 
+        var staging = new StagingFolders(destination, Environment.ProcessId);
+        foreach (string leftover in staging.RemoveLeftovers(isProcessAlive))
+            log($"removed '{leftover}', left by an extraction that did not finish");
+
         string sentinelPath = Path.Combine(destination, ExtractionSentinel.FileName);
         ExtractionSentinel? previous = ExtractionSentinel.TryRead(sentinelPath);
         if (previous is not null && previous.Matches(archive))
@@ -33,9 +37,6 @@ internal sealed class ArchiveExtraction(Action<string> log, Func<int, bool> isPr
         }
         RefuseForeignFiles(destination);
 
-        var staging = new StagingFolders(destination, Environment.ProcessId);
-        foreach (string leftover in staging.RemoveLeftovers(isProcessAlive))
-            log($"removed '{leftover}', left by an extraction that did not finish");
         try
         {
             ExtractionSentinel sentinel = ExtractInto(staging.Partial, archive, request.UseManagedExtractor, cancellation);
