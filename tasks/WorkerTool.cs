@@ -13,6 +13,7 @@ namespace SpeechPairs.Tasks;
 /// </summary>
 public abstract class WorkerTool : ToolTask
 {
+    private const string WarningPrefix = "warning: ";
     private StreamWriter? _logWriter;
     private string _lastWorkerMessage = "";
 
@@ -99,6 +100,13 @@ public abstract class WorkerTool : ToolTask
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
         _logWriter?.WriteLine(singleLine);
+        // The worker marks what deserves a build warning (skipped links, a device fallback) with "warning: ".
+        var warning = singleLine.IndexOf(WarningPrefix, StringComparison.Ordinal);
+        if (warning >= 0)
+        {
+            Log.LogWarning(singleLine[(warning + WarningPrefix.Length)..]);
+            return;
+        }
         var important = IsImportant(singleLine);
         if (!string.IsNullOrWhiteSpace(singleLine) && !singleLine.StartsWith('['))
             _lastWorkerMessage = singleLine.Trim();

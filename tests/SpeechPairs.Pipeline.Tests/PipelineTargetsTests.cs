@@ -5,7 +5,7 @@ using SpeechPairs.Tasks;
 
 namespace SpeechPairs.Pipeline.Tests;
 
-/// <summary>pipeline.proj's targets that need no worker: Extract, Merge, Progress, Clean, and its checks.</summary>
+/// <summary>pipeline.proj's targets that tokenize nothing: Extract (the worker's extract command), Merge, Progress, Clean, and its checks.</summary>
 [Collection(PipelineCollection.Name)]
 public sealed class PipelineTargetsTests : IDisposable
 {

@@ -7,13 +7,14 @@ namespace SpeechPairs.Worker.Commands;
 internal static class WorkerCommandLine
 {
     private const string Description =
-        "SpeechPairs worker: pairs each .wav with its same-stem .lab transcript and writes Step-Audio vq0206 token lines.\n" +
-        "Exit codes: 0 done (clip errors go to <out>.errors.jsonl) or already done; 1 the shard could not run, or a tokenize input failed; " +
+        "SpeechPairs worker: extracts a voice archive, pairs each .wav with its same-stem .lab transcript and writes Step-Audio vq0206 token lines.\n" +
+        "Exit codes: 0 done (clip errors go to <out>.errors.jsonl) or already done/extracted; 1 the shard or extraction could not run, or a tokenize input failed; " +
         "2 bad arguments; 3 the --parent-pid process exited; 130/143 stopped by Ctrl+C/SIGTERM.";
 
     public static RootCommand Create(WorkerContext context)
     {
         var root = new RootCommand(Description);
+        root.Subcommands.Add(ExtractCommand.Create(context));
         root.Subcommands.Add(ShardCommand.Create(context));
         root.Subcommands.Add(TokenizeCommand.Create(context));
         root.Subcommands.Add(MergeCommand.Create(context));
@@ -39,7 +40,7 @@ internal static class WorkerCommandLine
             Output = context.Output,
             Error = context.Error,
             EnableDefaultExceptionHandler = false,
-            // The shard command handles Ctrl+C/SIGTERM itself (see ExitSignals).
+            // The shard and extract commands handle Ctrl+C/SIGTERM itself (see ExitSignals).
             ProcessTerminationTimeout = null,
         });
     }

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
-using SpeechPairs.Tasks;
+using SpeechPairs.Tests.Worker;
+using SpeechPairs.Worker.Extraction;
 
-namespace SpeechPairs.Pipeline.Tests;
+namespace SpeechPairs.Tests.Extraction;
 
 /// <summary>
 /// Makes archives whose entry names escape the extract folder ("../x.wav", "/abs/x.wav"). 7-Zip will not
@@ -17,9 +18,9 @@ internal static class UnsafeArchive
         string harmless = "d/" + new string('x', evilName.Length - "d/".Length - ".wav".Length) + ".wav";
         string staging = Path.Combine(scratch, "staging-unsafe");
         Directory.CreateDirectory(Path.Combine(staging, "d"));
-        File.Copy(RepoPaths.FixtureWav("p06_short_0p02s_16k"), Path.Combine(staging, harmless));
+        TestWav.Write(Path.Combine(staging, harmless), 0.05, seed: 1);
         File.WriteAllText(Path.Combine(staging, "d", "fine.lab"), "fine");
-        SevenZip.CreateSolid(staging, archive, plainHeaders: true);
+        TestArchives.Pack(staging, archive, ArchiveFormat.SevenZip, "-ms=on", "-mhc=off"); // uncompressed headers: names can be patched in place
 
         byte[] bytes = File.ReadAllBytes(archive);
         byte[] from = Encoding.Unicode.GetBytes(harmless), to = Encoding.Unicode.GetBytes(evilName);

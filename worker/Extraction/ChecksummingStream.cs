@@ -1,6 +1,6 @@
 using System.IO.Hashing;
 
-namespace SpeechPairs.Tasks;
+namespace SpeechPairs.Worker.Extraction;
 
 /// <summary>A write-only pass-through stream that feeds everything written into a <see cref="Crc32"/>.</summary>
 internal sealed class ChecksummingStream(Stream inner, Crc32 crc) : Stream

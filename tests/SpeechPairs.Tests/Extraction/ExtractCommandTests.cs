@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Text;
+using SpeechPairs.Contract;
+using SpeechPairs.Tests.Support;
+using SpeechPairs.Tests.Worker;
+using SpeechPairs.Worker;
+using SpeechPairs.Worker.Extraction;
+
+namespace SpeechPairs.Tests.Extraction;
+
+/// <summary><c>worker extract</c> as a process: its options, exit codes, and what a stop leaves behind.</summary>
+public sealed class ExtractCommandTests : IDisposable
+{
+    private readonly TempDir temp = new();
+
+    public void Dispose() => temp.Dispose();
+
+    private string SmallArchive()
+    {
+        string staging = temp.Combine("staging");
+        TestArchives.WriteClips(staging, 2);
+        string archive = temp.Combine("voices 语音.7z");
+        TestArchives.Pack(staging, archive, ArchiveFormat.SevenZip);
+        return archive;
+    }
+
+    [Fact]
+    public void HelpListsTheOptions()
+    {
+        (int exitCode, string output) = WorkerExtractProcess.Run("extract", "--help");
+        Assert.Equal(ExitCodes.Success, exitCode);
+        foreach (string option in new[] { "--archive", "--dest", "--managed", "--parent-pid" })
+            Assert.Contains(option, output);
+    }
+
+    [Fact]
+    public void MissingOptionsAreAUsageError()
+    {
+        (int exitCode, string output) = WorkerExtractProcess.Run("extract", "--dest", temp.Combine("out"));
+        Assert.Equal(ExitCodes.Usage, exitCode);
+        Assert.Contains("--archive", output);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ExtractsThenFindsTheExtractionUpToDate(bool managed)
+    {
+        string archive = SmallArchive(), destination = temp.Combine("out");
+        string[] arguments = ["extract", "--archive", archive, "--dest", destination, .. managed ? new[] { "--managed" } : []];
+
+        (int first, string firstOutput) = WorkerExtractProcess.Run(arguments);
+        Assert.True(first == ExitCodes.Success, firstOutput);
+        Assert.Equal(4, ExtractionSentinel.TryRead(Path.Combine(destination, ExtractionSentinel.FileName))!.Files);
+
+        (int second, string secondOutput) = WorkerExtractProcess.Run(arguments);
+        Assert.Equal(ExitCodes.Success, second);
+        Assert.Contains("already extracted", secondOutput);
+    }
+
+    [Fact]
+    public void AFailureIsExitCodeOneWithOneLineNamingTheArchive()
+    {
+        string archive = temp.Combine("broken.7z");
+        File.WriteAllBytes(archive, File.ReadAllBytes(SmallArchive())[..64]);
+
+        (int exitCode, string output) = WorkerExtractProcess.Run("extract", "--archive", archive, "--dest", temp.Combine("out"));
+
+        Assert.Equal(ExitCodes.Failed, exitCode);
+        Assert.Contains($"worker extract: ", output);
+        Assert.Contains(archive, output);
+        Assert.False(Directory.Exists(temp.Combine("out")));
+    }
+
+    /// <summary>
+    /// The parent (a sleeper standing in for the MSBuild node) dies, or the worker gets SIGTERM, while 7-Zip is
+    /// decompressing: 7-Zip must be gone with the worker, and neither data nor a sentinel may be left.
+    /// </summary>
+    [Theory]
+    [InlineData("parent", ExitCodes.ParentExited)]
+    [InlineData("sigterm", ExitCodes.Terminated)]
+    public void AStopDuringExtractionKillsSevenZipAndLeavesNothing(string stop, int expectedExitCode)
+    {
+        if (!OperatingSystem.IsLinux())
+            return; // finds 7-Zip through /proc
+
+        string archive = SlowSolidArchive();
+        string destination = temp.Combine("out");
+        using Process sleeper = Process.Start(new ProcessStartInfo("sleep", "600"))!;
+        using Process worker = WorkerExtractProcess.Start(
+            ["extract", "--archive", archive, "--dest", destination, "--parent-pid", sleeper.Id.ToString()], out StringBuilder output);
+        try
+        {
+            // Catch 7-Zip at work and freeze it (SIGSTOP): it can then only go away by being killed, not by finishing.
+            int sevenZip = 0;
+            Assert.True(WaitFor(() =>
+            {
+                sevenZip = WorkerExtractProcess.ProcessesMentioning(archive).FirstOrDefault(id => id != worker.Id);
+                return sevenZip != 0 || worker.HasExited;
+            }, TimeSpan.FromMinutes(1), poll: TimeSpan.Zero), $"7-Zip never started:\n{output}");
+            Assert.False(worker.HasExited, $"the extraction finished before it could be stopped:\n{output}");
+            Signal("-STOP", sevenZip);
+
+            if (stop == "parent")
+            {
+                sleeper.Kill();
+                sleeper.WaitForExit(); // reaped: gone from /proc
+            }
+            else
+            {
+                Signal("-TERM", worker.Id);
+            }
+
+            Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(30)), $"the worker did not stop:\n{output}");
+            worker.WaitForExit();
+            Assert.True(worker.ExitCode == expectedExitCode, $"exit code {worker.ExitCode}:\n{output}");
+            // The worker kills 7-Zip before it exits; a few seconds only for the orphaned child to be reaped.
+            Assert.True(WaitFor(() => WorkerExtractProcess.ProcessesMentioning(archive).Count == 0, TimeSpan.FromSeconds(3)),
+                "7-Zip is still running");
+            Assert.False(Directory.Exists(destination));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path, "out.*"));
+        }
+        finally
+        {
+            if (!sleeper.HasExited)
+                sleeper.Kill();
+            if (!worker.HasExited)
+                worker.Kill(entireProcessTree: true);
+            foreach (int leftover in WorkerExtractProcess.ProcessesMentioning(archive))
+                try { Process.GetProcessById(leftover).Kill(); } catch (ArgumentException) { }
+        }
+    }
+
+    // PPMd decompresses as slowly as it compresses: a few megabytes keep 7-Zip busy long enough to be caught.
+    private string SlowSolidArchive()
+    {
+        string staging = temp.Combine("slow");
+        var random = new Random(5);
+        var data = new byte[4_000_000];
+        for (int i = 0; i < data.Length; i++)
+            data[i] = (byte)('a' + random.Next(16));
+        TestArchive.WriteFile(staging, "big/long clip.wav", data);
+        TestArchive.WriteFile(staging, "big/long clip.lab", "长"u8.ToArray());
+        string archive = temp.Combine("slow.7z");
+        TestArchives.Pack(staging, archive, ArchiveFormat.SevenZip, "-ms=on", "-m0=PPMd:mem=64m:o=32");
+        Directory.Delete(staging, recursive: true);
+        return archive;
+    }
+
+    private static void Signal(string signal, int processId)
+    {
+        using Process kill = Process.Start("kill", [signal, processId.ToString()])!;
+        kill.WaitForExit();
+    }
+
+    private static bool WaitFor(Func<bool> condition, TimeSpan timeout, TimeSpan? poll = null)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout)
+                return false;
+            Thread.Sleep(poll ?? TimeSpan.FromMilliseconds(50));
+        }
+        return true;
+    }
+}
