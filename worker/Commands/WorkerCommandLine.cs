@@ -16,6 +16,7 @@ internal static class WorkerCommandLine
         var root = new RootCommand(Description);
         root.Subcommands.Add(ShardCommand.Create(context));
         root.Subcommands.Add(TokenizeCommand.Create(context));
+        root.Subcommands.Add(VerifyCommand.Create(context));
         return root;
     }
 
