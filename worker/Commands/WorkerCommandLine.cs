@@ -3,7 +3,7 @@ using System.CommandLine.Invocation;
 
 namespace SpeechPairs.Worker.Commands;
 
-/// <summary>The worker's command line: <c>shard</c> and <c>tokenize</c>.</summary>
+/// <summary>The worker's command line: <c>shard</c>, <c>tokenize</c>, <c>verify</c> and <c>report</c>.</summary>
 internal static class WorkerCommandLine
 {
     private const string Description =
@@ -17,6 +17,7 @@ internal static class WorkerCommandLine
         root.Subcommands.Add(ShardCommand.Create(context));
         root.Subcommands.Add(TokenizeCommand.Create(context));
         root.Subcommands.Add(VerifyCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
         return root;
     }
 
