@@ -22,7 +22,7 @@ public static class ReportHtml
             <html lang="en"><head><meta charset="utf-8"><title>SpeechPairs report: {{E(stats.Output)}}</title>
             <style>
             body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}
-            h1{font-size:22px;margin:0 0 12px}h2{font-size:17px;margin:22px 0 8px;border-bottom:1px solid #ddd}
+            h1{font-size:22px;margin:0 0 12px}h2{font-size:17px;margin:22px 0 8px;border-bottom:1px solid #ddd}h3{font-size:14px;margin:10px 0 4px}
             .totals{display:flex;flex-wrap:wrap;gap:10px}.total{background:#f3f6fa;border-radius:6px;padding:8px 14px;min-width:110px}
             .total b{display:block;font-size:20px}.grid{display:flex;flex-wrap:wrap;gap:12px}
             figure.chart{margin:0;border:1px solid #e3e3e3;border-radius:6px;padding:4px;background:#fff}
@@ -52,8 +52,11 @@ public static class ReportHtml
         Chart(html, "characters", ReportCharts.Histogram("Characters per clip", "characters", stats.CharactersPerClipHistogram));
         Chart(html, "characters-per-second", ReportCharts.Histogram("Characters per second", "characters / s", stats.CharactersPerSecondHistogram));
         html.Append("</div>\n<p>A very low or very high rate often means the transcript does not belong to the clip.</p>");
+        html.Append("<div class=\"grid\"><div>");
         ClipValues(html, "Lowest characters per second", stats.LowestCharactersPerSecond, "chars/s");
+        html.Append("</div><div>");
         ClipValues(html, "Highest characters per second", stats.HighestCharactersPerSecond, "chars/s");
+        html.Append("</div></div>");
 
         html.Append(CultureInfo.InvariantCulture, $"<h2>Tokens per second (nominal {stats.NominalTokensPerSecond:0.00})</h2>\n");
         DistributionTable(html, stats.TokensPerSecond);
