@@ -41,15 +41,19 @@ public sealed class ShardCrossCheck(string workDir, int shardCount, VerifyProble
         var recordIds = ReadIds(files.Output, files.IsGzip, name);
         var errorIds = ReadIds(files.Errors, gzip: false, name);
         long errors = 0, excluded = 0;
-        if (File.Exists(files.Errors))
+        try
         {
-            foreach (var (_, line, _) in ErrorLine.ReadFile(files.Errors))
+            foreach (var (_, line, _) in File.Exists(files.Errors) ? ErrorLine.ReadFile(files.Errors) : [])
             {
                 if (line?.IsTooLong == true)
                     excluded++;
                 else
                     errors++;
             }
+        }
+        catch (MergedFileException e)
+        {
+            problems.Add(VerifyProblems.Torn, name, e.Message);
         }
 
         var expected = new List<string>();
