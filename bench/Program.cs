@@ -25,5 +25,10 @@ var procsList = new Option<string>("--procs") { Description = "Comma-separated P
 var pipeline = new Command("pipeline", "The whole MSBuild job on a generated archive with the full-size random bundle, per Procs value.") { minutes, procsList, onnx };
 pipeline.SetAction(r => PipelineBenchmark.Run(r.GetValue(minutes), r.GetValue(procsList)!.Split(',').Select(int.Parse).ToArray(), r.GetValue(onnx)));
 
-var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline };
+var clips = new Option<int>("--clips") { Description = "Pairs in the generated tree.", DefaultValueFactory = _ => 100_000 };
+var keep = new Option<string?>("--keep") { Description = "Build the tree in this folder and keep it (default: a temporary folder, deleted)." };
+var verify = new Command("verify", "worker verify on a generated tree of tiny WAVs and its merged file (header reads only).") { clips, keep };
+verify.SetAction(r => VerifyBenchmark.Run(r.GetValue(clips), r.GetValue(keep)));
+
+var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, verify };
 return root.Parse(args).Invoke();

@@ -14,28 +14,9 @@ internal static class ContractJson
         WriteIndented = false,
     };
 
-    /// <summary>Writes through a temporary file and a rename, so a reader sees the old document or the new one, never half.</summary>
-    public static void WriteAtomically<T>(string path, T document)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
-            Directory.CreateDirectory(directory);
-        var temporary = $"{path}.tmp-{Environment.ProcessId}";
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(stream, document, Options);
-                stream.WriteByte((byte)'\n');
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
-    }
+    /// <summary>Writes the document as one line, atomically (<see cref="AtomicFile"/>).</summary>
+    public static void WriteAtomically<T>(string path, T document) =>
+        AtomicFile.Write(path, [.. JsonSerializer.SerializeToUtf8Bytes(document, Options), (byte)'\n']);
 
     /// <summary>The document, or null when the file is absent, unreadable or not a valid document of this type.</summary>
     public static T? TryRead<T>(string path) where T : class

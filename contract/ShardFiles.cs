@@ -14,6 +14,9 @@ public sealed partial record ShardFiles(string Output)
     /// <summary>Where <see cref="InWorkDir"/> puts the shards' log files.</summary>
     public const string LogFolder = "logs";
 
+    /// <summary>Matches every shard's done record in a work folder.</summary>
+    public const string DonePattern = "shard-*-of-*.done";
+
     /// <summary>Matches every shard's progress document in a work folder.</summary>
     public const string ProgressPattern = "shard-*-of-*.progress.json";
 

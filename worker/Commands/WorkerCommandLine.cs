@@ -20,6 +20,8 @@ internal static class WorkerCommandLine
         root.Subcommands.Add(MergeCommand.Create(context));
         root.Subcommands.Add(ProgressCommand.Create(context));
         root.Subcommands.Add(SlurmCommand.Create(context));
+        root.Subcommands.Add(VerifyCommand.Create(context));
+        root.Subcommands.Add(ReportCommand.Create(context));
         return root;
     }
 
