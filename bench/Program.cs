@@ -25,5 +25,9 @@ var procsList = new Option<string>("--procs") { Description = "Comma-separated P
 var pipeline = new Command("pipeline", "The whole MSBuild job on a generated archive with the full-size random bundle, per Procs value.") { minutes, procsList, onnx };
 pipeline.SetAction(r => PipelineBenchmark.Run(r.GetValue(minutes), r.GetValue(procsList)!.Split(',').Select(int.Parse).ToArray(), r.GetValue(onnx)));
 
-var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline };
+var reader = new Option<string>("--reader") { Description = "own (SpeechPairs' checkpoint reader) or pybridge (the whole state dict via TorchSharp.PyBridge, as before).", DefaultValueFactory = _ => "own" };
+var load = new Command("load", "Load time and peak memory of reading a full-size (881 MB) model.pt; run once per --reader.") { reader };
+load.SetAction(r => LoadBenchmark.Run(r.GetValue(reader)!));
+
+var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, load };
 return root.Parse(args).Invoke();

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Numerics;
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace SpeechPairs.Tokenizer.Bundle.Checkpoint;
@@ -190,8 +192,20 @@ internal sealed class TorchCheckpoint : IDisposable
         switch (f.FullName)
         {
             case "collections.OrderedDict":
-                if (args.Length != 0) throw new BundleException(_path, "OrderedDict built from arguments, which torch.save never writes");
-                return new Dictionary<object, object?>();
+            {
+                // torch.save fills it with SETITEMS; other picklers (TorchSharp.PyBridge) pass a list of pairs.
+                var dict = new Dictionary<object, object?>();
+                if (args.Length == 0) return dict;
+                if (args.Length != 1 || args[0] is not IEnumerable<object?> pairs)
+                    throw new BundleException(_path, "OrderedDict built from something other than a list of pairs");
+                foreach (var pair in pairs)
+                {
+                    if (pair is not IList<object?> { Count: 2 } kv || kv[0] is null)
+                        throw new BundleException(_path, "OrderedDict built from something other than a list of pairs");
+                    dict[kv[0]!] = kv[1];
+                }
+                return dict;
+            }
             case "torch._utils._rebuild_tensor" or "torch._utils._rebuild_tensor_v2":
                 return Tensor(args);
             case "torch._utils._rebuild_parameter":
@@ -236,45 +250,86 @@ internal sealed class TorchCheckpoint : IDisposable
     {
         var storage = tensor.Storage;
         long extent = tensor.Extent;
+        if (storage.DType is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
+            throw new BundleException(_path, $"a {storage.DType} tensor where a floating-point one is needed");
+        if (extent > Array.MaxLength) throw new BundleException(_path, $"tensor of {extent} elements is too large to read");
         long start = checked(tensor.StorageOffset * storage.ElementSize);
-        long length = checked(extent * storage.ElementSize);
-        if (length > Array.MaxLength) throw new BundleException(_path, $"tensor of {extent} elements is too large to read");
-        var bytes = new byte[length];
+        Stream? entry = null;
+        Stream source;
         if (_zip is not null)
         {
-            using var stream = _zip.GetEntry(_zipRoot + "data/" + storage.Key)!.Open();
-            if (stream.CanSeek) stream.Seek(start, SeekOrigin.Begin);
-            else Skip(stream, start);
-            stream.ReadExactly(bytes);
+            source = entry = _zip.GetEntry(_zipRoot + "data/" + storage.Key)!.Open();
+            if (entry.CanSeek) entry.Seek(start, SeekOrigin.Begin);
+            else Skip(entry, start);
         }
         else
         {
             _file.Position = _legacyOffsets.TryGetValue(storage.Key, out long at)
                 ? at + start
                 : throw new BundleException(_path, $"storage '{storage.Key}' is not in the legacy storage list");
-            _file.ReadExactly(bytes);
+            source = _file;
         }
-        var values = new float[extent];
-        switch (storage.DType)
+        // Straight into libtorch's buffer: no managed copy of a 600 MB encoder waits for the GC.
+        var flat = TorchSharp.torch.empty(extent, ScalarType.Float32);
+        try
         {
-            case ScalarType.Float32:
-                Buffer.BlockCopy(bytes, 0, values, 0, bytes.Length);
-                break;
-            case ScalarType.Float16:
-                for (long i = 0; i < extent; i++) values[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan((int)(2 * i))));
-                break;
-            case ScalarType.BFloat16:
-                for (long i = 0; i < extent; i++) values[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan((int)(2 * i))) << 16);
-                break;
-            case ScalarType.Float64:
-                for (long i = 0; i < extent; i++) values[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan((int)(8 * i)));
-                break;
-            default:
-                throw new BundleException(_path, $"a {storage.DType} tensor where a floating-point one is needed");
+            Fill(source, storage, Values(flat, (int)extent));
         }
-        using var flat = TorchSharp.torch.tensor(values);
-        using var view = flat.as_strided(tensor.Shape, tensor.Stride, 0);
-        return view.contiguous();
+        catch
+        {
+            flat.Dispose();
+            throw;
+        }
+        finally
+        {
+            entry?.Dispose();
+        }
+        using (flat)
+        using (var view = flat.as_strided(tensor.Shape, tensor.Stride, 0))
+            return view.contiguous();
+    }
+
+    // A CPU tensor's bytes property is a span over libtorch's own memory.
+    private static Span<float> Values(Tensor flat, int count) => MemoryMarshal.Cast<byte, float>(flat.bytes)[..count];
+
+    // Widens half, bfloat16 and double in chunks as Tensor.copy_ does (exact for half and bfloat16, round to
+    // nearest for double); float32 is read in place.
+    private static void Fill(Stream source, StorageRef storage, Span<float> values)
+    {
+        if (storage.DType == ScalarType.Float32)
+        {
+            source.ReadExactly(MemoryMarshal.AsBytes(values));
+            return;
+        }
+        int size = storage.ElementSize;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            for (int done = 0; done < values.Length;)
+            {
+                int n = Math.Min(values.Length - done, buffer.Length / size);
+                var bytes = buffer.AsSpan(0, n * size);
+                source.ReadExactly(bytes);
+                var dst = values.Slice(done, n);
+                switch (storage.DType)
+                {
+                    case ScalarType.Float16:
+                        for (int i = 0; i < n; i++) dst[i] = (float)BitConverter.UInt16BitsToHalf(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]));
+                        break;
+                    case ScalarType.BFloat16:
+                        for (int i = 0; i < n; i++) dst[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]) << 16);
+                        break;
+                    default:
+                        for (int i = 0; i < n; i++) dst[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
+                        break;
+                }
+                done += n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static void Skip(Stream stream, long count)
