@@ -36,6 +36,7 @@ internal sealed class TorchCheckpoint : IDisposable
     private readonly FileStream _file;
     private readonly ZipArchive? _zip;
     private string _zipRoot = "";
+    private (string Key, Stream Stream, long Position)? _openEntry;
     private readonly Dictionary<string, StorageRef> _storages = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _legacyOffsets = new(StringComparer.Ordinal);
 
@@ -254,13 +255,10 @@ internal sealed class TorchCheckpoint : IDisposable
             throw new BundleException(_path, $"a {storage.DType} tensor where a floating-point one is needed");
         if (extent > Array.MaxLength) throw new BundleException(_path, $"tensor of {extent} elements is too large to read");
         long start = checked(tensor.StorageOffset * storage.ElementSize);
-        Stream? entry = null;
         Stream source;
         if (_zip is not null)
         {
-            source = entry = _zip.GetEntry(_zipRoot + "data/" + storage.Key)!.Open();
-            if (entry.CanSeek) entry.Seek(start, SeekOrigin.Begin);
-            else Skip(entry, start);
+            source = ZipEntryAt(storage.Key, start);
         }
         else
         {
@@ -278,12 +276,11 @@ internal sealed class TorchCheckpoint : IDisposable
         catch
         {
             flat.Dispose();
+            _openEntry?.Stream.Dispose();
+            _openEntry = null;
             throw;
         }
-        finally
-        {
-            entry?.Dispose();
-        }
+        if (_zip is not null) _openEntry = (storage.Key, _openEntry!.Value.Stream, start + extent * storage.ElementSize);
         using (flat)
         using (var view = flat.as_strided(tensor.Shape, tensor.Stride, 0))
             return view.contiguous();
@@ -332,6 +329,20 @@ internal sealed class TorchCheckpoint : IDisposable
         }
     }
 
+    // Zip entry streams cannot seek; keep the last one open so views read in storage order (one shared storage)
+    // skip forward instead of rereading from the start.
+    private Stream ZipEntryAt(string key, long start)
+    {
+        if (_openEntry is not { } open || open.Key != key || open.Position > start)
+        {
+            _openEntry?.Stream.Dispose();
+            open = (key, _zip!.GetEntry(_zipRoot + "data/" + key)!.Open(), 0);
+        }
+        Skip(open.Stream, start - open.Position);
+        _openEntry = open with { Position = start };
+        return open.Stream;
+    }
+
     private static void Skip(Stream stream, long count)
     {
         var buffer = new byte[Math.Min(count, 1 << 16)];
@@ -345,6 +356,7 @@ internal sealed class TorchCheckpoint : IDisposable
 
     public void Dispose()
     {
+        _openEntry?.Stream.Dispose();
         _zip?.Dispose();
         _file.Dispose();
     }
