@@ -30,5 +30,9 @@ var keep = new Option<string?>("--keep") { Description = "Build the tree in this
 var verify = new Command("verify", "worker verify on a generated tree of tiny WAVs and its merged file (header reads only).") { clips, keep };
 verify.SetAction(r => VerifyBenchmark.Run(r.GetValue(clips), r.GetValue(keep)));
 
-var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, verify };
+var reader = new Option<string>("--reader") { Description = "own (SpeechPairs' checkpoint reader) or pybridge (the whole state dict via TorchSharp.PyBridge, as before).", DefaultValueFactory = _ => "own" };
+var load = new Command("load", "Load time and peak memory of reading a full-size (881 MB) model.pt; run once per --reader.") { reader };
+load.SetAction(r => LoadBenchmark.Run(r.GetValue(reader)!));
+
+var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, verify, load };
 return root.Parse(args).Invoke();

@@ -1,7 +1,7 @@
 using System.Collections;
 using SpeechPairs.Tokenizer.Bundle;
+using SpeechPairs.Tokenizer.Bundle.Checkpoint;
 using TorchSharp;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace SpeechPairs.Tokenizer.Vq02;
@@ -34,49 +34,44 @@ public sealed class SanmEncoderWeights : IDisposable
 
     internal Tensor AfterNormBias { get; private set; } = null!;
 
-    /// <summary>Reads <paramref name="modelPt"/> (a zip-format <c>torch.save(state_dict)</c>) with TorchSharp.PyBridge.</summary>
+    /// <summary>
+    /// Reads <paramref name="modelPt"/> as Step-Audio's loader does: any <c>torch.save</c> file (zip or legacy), the
+    /// state dict itself or wrapped as <c>{"state_dict": ...}</c>, keys as saved or with DistributedDataParallel's
+    /// <c>module.</c> prefix, float32/float16/bfloat16/float64 values widened to float32. Only the encoder's
+    /// tensors are read from the file.
+    /// </summary>
     public static SanmEncoderWeights Load(string modelPt, ParaformerConfig config, Device device)
     {
-        RequireZipCheckpoint(modelPt);
-        Hashtable stateDict;
-        try
-        {
-            stateDict = PyTorchUnpickler.UnpickleStateDict(modelPt);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            string why = e.Message.Contains("offset", StringComparison.OrdinalIgnoreCase)
-                ? "a tensor is a view with a storage offset, which TorchSharp.PyBridge cannot read; re-save the state dict with tensors cloned (e.g. {k: v.clone() for k, v in sd.items()})"
-                : $"not a readable PyTorch state dict ({e.GetType().Name}: {e.Message})";
-            throw new BundleException(modelPt, why, e);
-        }
-        try
-        {
-            return FromStateDict(stateDict, modelPt, config, device);
-        }
-        finally
-        {
-            foreach (DictionaryEntry entry in stateDict)
-                if (entry.Value is Tensor t) t.Dispose();
-        }
+        using var checkpoint = TorchCheckpoint.Open(modelPt);
+        return Build(key => checkpoint.Tensors.TryGetValue(key, out var t)
+            ? new StateDictEntry(t.Shape, t.DType, () => checkpoint.ReadFloat32(t))
+            : null, modelPt, config, device);
     }
 
     /// <summary>Builds the weights from an in-memory state dict (benchmarks build random full-size ones this way).</summary>
     public static SanmEncoderWeights FromStateDict(IDictionary stateDict, string source, ParaformerConfig config, Device device)
+        => Build(key => stateDict.Contains(key) && stateDict[key] is Tensor t
+            ? new StateDictEntry(t.shape, t.dtype, () => t.detach().to(ScalarType.Float32))
+            : null, source, config, device);
+
+    private static SanmEncoderWeights Build(Func<string, StateDictEntry?> find, string source, ParaformerConfig config, Device device)
     {
         var weights = new SanmEncoderWeights(config);
         int d = config.OutputSize, f = config.LinearUnits, k = config.KernelSize;
         Tensor Take(string key, params long[] shape)
         {
-            if (!stateDict.Contains(key) || stateDict[key] is not Tensor t)
-                throw new BundleException(source, $"missing encoder key '{key}'");
-            if (!t.shape.SequenceEqual(shape))
-                throw new BundleException(source, $"encoder key '{key}' has shape [{string.Join(", ", t.shape)}], expected [{string.Join(", ", shape)}] from config.yaml");
-            if (t.dtype != ScalarType.Float32)
-                throw new BundleException(source, $"encoder key '{key}' is {t.dtype}, expected float32");
-            // A new handle on the same storage: disposing the state dict afterwards frees only what we do not keep.
-            // Detached from any caller's dispose scope: the weights live until this object is disposed.
-            var copy = t.detach().to(device).contiguous().DetachFromDisposeScope();
+            // load_pretrained_model looks each model key up as saved or as DistributedDataParallel saved it.
+            var entry = find(key) ?? find("module." + key)
+                ?? throw new BundleException(source, $"missing encoder key '{key}'");
+            if (!entry.Shape.SequenceEqual(shape))
+                throw new BundleException(source, $"encoder key '{key}' has shape [{string.Join(", ", entry.Shape)}], expected [{string.Join(", ", shape)}] from config.yaml");
+            if (entry.DType is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
+                throw new BundleException(source, $"encoder key '{key}' is {entry.DType}, expected a floating-point tensor");
+            // Widened to float32 as load_state_dict's copy_ into a float32 parameter does. Detached from any
+            // caller's dispose scope: the weights live until this object is disposed.
+            var value = entry.Load();
+            var copy = value.to(device).contiguous().DetachFromDisposeScope();
+            if (!ReferenceEquals(copy, value)) value.Dispose();
             weights._owned.Add(copy);
             return copy;
         }
@@ -103,21 +98,6 @@ public sealed class SanmEncoderWeights : IDisposable
             weights.Dispose();
             throw;
         }
-    }
-
-    // PyBridge reads only the zip container torch.save writes since PyTorch 1.6; say so instead of failing obscurely.
-    private static void RequireZipCheckpoint(string path)
-    {
-        Span<byte> magic = stackalloc byte[4];
-        using (var stream = File.OpenRead(path))
-        {
-            if (stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) < 4)
-                throw new BundleException(path, "empty or truncated file");
-        }
-        if (magic[0] == 0x80 && magic[1] <= 5)
-            throw new BundleException(path, "legacy (pre-zip) PyTorch checkpoint; re-save it with torch.save(state_dict, path) from PyTorch ≥ 1.6 (the zip format TorchSharp.PyBridge reads)");
-        if (!(magic[0] == (byte)'P' && magic[1] == (byte)'K'))
-            throw new BundleException(path, "not a PyTorch zip checkpoint (no zip signature)");
     }
 
     public void Dispose()

@@ -25,6 +25,9 @@ public static class GoldenFixtures
     /// <summary>The tiny random-weight model bundle, laid out like the real <c>Step-Audio-Tokenizer</c> download.</summary>
     public static string BundleDir => Path.Combine(Root, "Step-Audio-Tokenizer");
 
+    /// <summary>The fixture <c>model.pt</c> re-saved by PyTorch in another form (see <c>checkpoint-variants/README.md</c>).</summary>
+    public static string CheckpointVariant(string fileName) => Path.Combine(Root, "checkpoint-variants", fileName);
+
     /// <summary>Every public case name (p01 … p10).</summary>
     public static IEnumerable<string> CaseNames =>
         Directory.GetDirectories(Path.Combine(Root, "cases")).Select(Path.GetFileName).Order(StringComparer.Ordinal)!;

@@ -11,17 +11,7 @@ namespace SpeechPairs.Tests.Tokenization;
 /// <summary>A broken model bundle fails at load time with one message naming the file and the problem.</summary>
 public sealed class BundleErrorTests
 {
-    private static string CopyBundle(TempDir temp)
-    {
-        string root = Path.Combine(temp.Path, "Step-Audio-Tokenizer");
-        foreach (string file in Directory.GetFiles(GoldenFixtures.BundleDir, "*", SearchOption.AllDirectories))
-        {
-            string target = Path.Combine(root, Path.GetRelativePath(GoldenFixtures.BundleDir, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-        return root;
-    }
+    private static string CopyBundle(TempDir temp) => BundleCopy.Make(temp);
 
     private static BundleException LoadFails(string root)
         => Assert.Throws<BundleException>(() => TokenizerModels.Load(root, new TokenizerOptions { Device = ComputeDeviceKind.Cpu }));
