@@ -15,9 +15,10 @@ internal static class ProcessRunner
         }
     }
 
-    public static Result Run(string program, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null)
+    public static Result Run(string program, IEnumerable<string> arguments, string? workingDirectory = null, TimeSpan? timeout = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        using Process process = Start(program, arguments, workingDirectory, out StringBuilder output);
+        using Process process = Start(program, arguments, workingDirectory, out StringBuilder output, environment);
         if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(5)))
         {
             process.Kill(entireProcessTree: true);
@@ -29,7 +30,8 @@ internal static class ProcessRunner
     }
 
     /// <summary>Starts a program whose stdout and stderr lines are appended (under a lock on it) to <paramref name="output"/>.</summary>
-    public static Process Start(string program, IEnumerable<string> arguments, string? workingDirectory, out StringBuilder output)
+    public static Process Start(string program, IEnumerable<string> arguments, string? workingDirectory, out StringBuilder output,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -47,6 +49,8 @@ internal static class ProcessRunner
         start.Environment.Remove("MSBuildExtensionsPath");
         start.Environment.Remove("MSBUILD_EXE_PATH");
         start.Environment.Remove("MSBuildSDKsPath");
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
 
         var collected = new StringBuilder();
         var process = new Process { StartInfo = start };
