@@ -23,6 +23,10 @@ public sealed class SlurmShards : WorkerTool
     public bool UseManagedExtractor { get; set; }
     public bool SubmitOnly { get; set; }
 
+    /// <summary>With <see cref="SubmitOnly"/>: the final job also verifies the output and writes the report.</summary>
+    public bool Verify { get; set; } = true;
+    public bool Report { get; set; } = true;
+
     /// <summary><c>worker shard</c> options (tokenizer dir, settings, threads), one item per argument.</summary>
     public ITaskItem[] ShardArguments { get; set; } = [];
 
@@ -99,6 +103,8 @@ public sealed class SlurmShards : WorkerTool
         arguments.AppendSwitch("--retries " + Retries.ToString(CultureInfo.InvariantCulture));
         if (!string.IsNullOrWhiteSpace(PollSeconds)) arguments.AppendSwitchIfNotNull("--poll-seconds ", PollSeconds);
         if (!SubmitOnly) arguments.AppendSwitchIfNotNull("--jobs-file ", JobsFile);
+        if (SubmitOnly && !Verify) arguments.AppendSwitch("--no-verify");
+        if (SubmitOnly && !Report) arguments.AppendSwitch("--no-report");
         arguments.AppendSwitch("--");
         foreach (var argument in ShardArguments)
             arguments.AppendSwitchIfNotNull("", argument.ItemSpec);

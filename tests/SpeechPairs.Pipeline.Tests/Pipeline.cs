@@ -6,6 +6,10 @@ internal static class Pipeline
     public static ProcessRunner.Result Run(int nodes, IReadOnlyDictionary<string, string> properties, params string[] extra) =>
         ProcessRunner.Run(ProcessRunner.Dotnet, Arguments(nodes, properties, extra), timeout: TimeSpan.FromMinutes(8));
 
+    /// <summary>The same with extra environment variables (SLURM_CONF of a test cluster).</summary>
+    public static ProcessRunner.Result Run(int nodes, IReadOnlyDictionary<string, string> properties, IReadOnlyDictionary<string, string> environment, params string[] extra) =>
+        ProcessRunner.Run(ProcessRunner.Dotnet, Arguments(nodes, properties, extra), timeout: TimeSpan.FromMinutes(8), environment: environment);
+
     public static IEnumerable<string> Arguments(int nodes, IReadOnlyDictionary<string, string> properties, params string[] extra)
     {
         yield return "msbuild";

@@ -48,6 +48,8 @@ internal static class SlurmCommand
         var poll = new Option<double>("--poll-seconds") { HelpName = "SEC", Description = "Seconds between queue polls (and progress tables).", DefaultValueFactory = _ => 30 };
         var jobsFile = new Option<string?>("--jobs-file") { HelpName = "FILE", Description = "Append each submitted job id to this file (for `worker slurm cancel`)." };
         var parentPid = new Option<int?>("--parent-pid") { HelpName = "PID", Description = "Cancel this run's jobs and exit once this process no longer exists." };
+        var noVerify = new Option<bool>("--no-verify") { Description = "submit: the final job only merges (no worker verify)." };
+        var noReport = new Option<bool>("--no-report") { Description = "submit: the final job writes no report." };
         var shardArguments = new Argument<string[]>("SHARD-OPTIONS")
         {
             Description = "After --: the options of `worker shard` (tokenizer dir, placeholder, trim, dither, threads…), without index, count and output.",
@@ -57,7 +59,7 @@ internal static class SlurmCommand
         var command = submit
             ? new Command("submit", "Queue extraction -> shard array -> merge with afterok dependencies, print the job ids and return at once.")
             : new Command("run", "Submit extraction and the shard array, wait (polling squeue), print progress, resubmit failed tasks; exit 0 when every shard is done.");
-        foreach (var option in new Option[] { workDir, shardCount, workerExe, output, archive, extractDir, managed, partition, account, qos, time, mem, cpus, maxRunning, sbatchArgs, retries, poll, jobsFile, parentPid })
+        foreach (var option in new Option[] { workDir, shardCount, workerExe, output, archive, extractDir, managed, partition, account, qos, time, mem, cpus, maxRunning, sbatchArgs, retries, poll, jobsFile, parentPid, noVerify, noReport })
             command.Options.Add(option);
         command.Arguments.Add(shardArguments);
         command.SetAction(parse => context.Run("slurm " + command.Name, () =>
@@ -77,13 +79,21 @@ internal static class SlurmCommand
                 "--shard-count", count.ToString(CultureInfo.InvariantCulture), .. ShardFiles.ShardsAreGzip(merged) ? Array.Empty<string>() : ["--plain"],
             ];
             // Parsed by the shard command itself: bad options fail here, before anything is queued.
-            ShardCommand.Describe([.. shardArgs, "--shard-index", "0"], context);
+            var (job, setup) = ShardCommand.Describe([.. shardArgs, "--shard-index", "0"], context);
             var archivePath = parse.GetValue(archive) is { } a ? Path.GetFullPath(a) : null;
             IReadOnlyList<string>? extractArgs = archivePath is not null && NeedsExtraction(archivePath, extract)
                 ? ["extract", "--archive", archivePath, "--dest", extract, .. parse.GetValue(managed) ? ["--managed"] : Array.Empty<string>()]
                 : null;
-            var run = new SlurmRun(work, exe, extractArgs, ["shard", .. shardArgs],
-                [["merge", "--work-dir", work, "--shard-count", count.ToString(CultureInfo.InvariantCulture), "--out", merged]], count);
+            var countText = count.ToString(CultureInfo.InvariantCulture);
+            List<IReadOnlyList<string>> finalSteps = [["merge", "--work-dir", work, "--shard-count", countText, "--out", merged]];
+            IReadOnlyList<string> selection = job.ExcludePlaceholder ? ["--exclude-placeholder"] : [];
+            if (!parse.GetValue(noVerify))
+                finalSteps.Add(["verify", "--out", merged, "--extract-dir", extract, "--work-dir", work, "--shard-count", countText, .. selection,
+                    .. setup.Options.Trim ? ["--trim"] : Array.Empty<string>(),
+                    .. job.MaxDurationSeconds is { } max ? ["--max-duration", max.ToString("R", CultureInfo.InvariantCulture)] : Array.Empty<string>()]);
+            if (!parse.GetValue(noReport))
+                finalSteps.Add(["report", "--out", merged, "--extract-dir", extract, "--work-dir", work, .. selection]);
+            var run = new SlurmRun(work, exe, extractArgs, ["shard", .. shardArgs], finalSteps, count);
             var options = new SlurmOptions(parse.GetValue(partition), parse.GetValue(account), parse.GetValue(qos), parse.GetValue(time),
                 parse.GetValue(mem), Math.Max(1, parse.GetValue(cpus)), Math.Max(0, parse.GetValue(maxRunning)), parse.GetValue(sbatchArgs) ?? [],
                 Math.Max(0, parse.GetValue(retries)), Math.Max(0.2, parse.GetValue(poll)));
