@@ -92,7 +92,7 @@ internal sealed class SlurmCluster : IDisposable
         string c = ProcessRunner.Run("slurmd", ["-C"]).AssertSucceeded("slurmd -C").Output;
         string cpus = Regex.Match(c, @"CPUs=(\d+)").Groups[1].Value;
         long memory = long.Parse(Regex.Match(c, @"RealMemory=(\d+)").Groups[1].Value);
-        (int ctldPort, int slurmdPort) = (FreePort(), FreePort());
+        (int ctldPort, int slurmdPort) = FreePorts();
         return $"""
             ClusterName=speechpairs{Guid.NewGuid().ToString("N")[..8]}
             SlurmctldHost=localhost(127.0.0.1)
@@ -230,12 +230,15 @@ internal sealed class SlurmCluster : IDisposable
         }
     }
 
-    private static int FreePort()
+    private static (int, int) FreePorts()
     {
-        // Slurm binds 0.0.0.0, so probe the wildcard address; a race with another process is possible but unlikely.
-        using var listener = new TcpListener(IPAddress.Any, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        // Slurm binds 0.0.0.0, so probe the wildcard address; both held at once so they differ.
+        // A race with another process between here and the daemons' bind is possible but unlikely.
+        using var a = new TcpListener(IPAddress.Any, 0);
+        using var b = new TcpListener(IPAddress.Any, 0);
+        a.Start();
+        b.Start();
+        return (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
     }
 
     private static string? Which(string name) =>

@@ -2,7 +2,7 @@ namespace SpeechPairs.Pipeline.Tests.Slurm;
 
 /// <summary>Proves the harness (and the Slurm behaviour the pipeline relies on) against a real cluster.</summary>
 [Collection(SlurmCollection.Name)]
-public sealed class SlurmClusterTests(SlurmClusterFixture fixture) : IDisposable
+public sealed class SlurmClusterTests(SlurmClusterFixture fixture, Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromSeconds(60);
     private readonly TempDirectory temp = new();
@@ -103,5 +103,6 @@ public sealed class SlurmClusterTests(SlurmClusterFixture fixture) : IDisposable
         Assert.True(File.Exists(cluster.ConfPath));
         Assert.Contains("slurmctld.log", Directory.GetFiles(cluster.LogDirectory).Select(Path.GetFileName));
         Assert.True(fixture.StartupTime < TimeSpan.FromSeconds(30), $"startup took {fixture.StartupTime}");
+        output.WriteLine($"cluster up (node idle) after {fixture.StartupTime.TotalSeconds:0.0} s");
     }
 }
