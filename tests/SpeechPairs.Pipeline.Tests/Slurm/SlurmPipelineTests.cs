@@ -171,6 +171,6 @@ public sealed partial class SlurmPipelineTests(SlurmClusterFixture fixture) : ID
     [GeneratedRegex(@"Submitted Slurm jobs ([0-9 \->]+);")]
     private static partial Regex SubmittedJobs();
 
-    [GeneratedRegex(@"shard 0 of 2: Slurm job \d+_0 ended FAILED \(exit code 1:0\); log (?<log>\S+\.log)")]
+    [GeneratedRegex(@"shard 0 of 2: Slurm job \d+_0 ended FAILED \(exit code 1:0\); log (?<log>[^\r\n]+?\.log)")]
     private static partial Regex TaskFailure();
 }
