@@ -29,6 +29,19 @@ public sealed class PlanShardsTests
         Assert.EndsWith("shard-0-of-1.jsonl", task.Shards[0].ItemSpec);
     }
 
+    [Fact]
+    public void ShardIndicesSelectTheShardsThisMachineRuns()
+    {
+        var task = new PlanShards { BuildEngine = new RecordingBuildEngine(), WorkDir = Path.GetTempPath(), ShardCount = 4, MergedOutput = "pairs.jsonl.gz", ShardIndices = "3, 0,3" };
+        Assert.True(task.Execute());
+        Assert.Equal(4, task.Shards.Length);
+        Assert.Equal(["0", "3"], task.Selected.Select(s => s.GetMetadata("ShardIndex")));
+
+        var log = new RecordingBuildEngine();
+        Assert.False(new PlanShards { BuildEngine = log, WorkDir = Path.GetTempPath(), ShardCount = 4, MergedOutput = "pairs.jsonl.gz", ShardIndices = "1,4" }.Execute());
+        Assert.Contains("'4' is not one", Assert.Single(log.Errors));
+    }
+
     [Theory]
     [InlineData(0, "pairs.jsonl.gz")]
     [InlineData(2, "pairs.json")]

@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Worker;
 
@@ -96,6 +97,11 @@ public sealed class ResumeTests
             var (records, errors, _) = reference.ResumeFrom(cut, reference.Errors.Length, $"cut-{cut}");
             Assert.True(reference.Records.AsSpan().SequenceEqual(records), $"output differs after resuming from a cut at byte {cut}");
             Assert.True(reference.Errors.AsSpan().SequenceEqual(errors), $"errors differ after resuming from a cut at byte {cut}");
+            // The done record counts the whole shard, resumed clips included (audio from their WAV headers).
+            var expected = DoneRecord.TryRead(reference.Output + ".done")!;
+            var resumed = DoneRecord.TryRead(reference.Temp.Combine($"cut-{cut}", Path.GetFileName(reference.Output)) + ".done")!;
+            Assert.Equal((expected.Records, expected.Errors, expected.Excluded, expected.Tokens), (resumed.Records, resumed.Errors, resumed.Excluded, resumed.Tokens));
+            Assert.Equal(expected.AudioSeconds, resumed.AudioSeconds, 3);
         }
     }
 
