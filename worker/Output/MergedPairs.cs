@@ -42,27 +42,27 @@ public static class MergedPairs
         var reader = ParquetReader.CreateAsync(file).GetAwaiter().GetResult();
         try
         {
-        for (var g = 0; g < reader.RowGroupCount; g++)
-        {
-            string?[][] strings;
-            int[] sr;
-            using (var group = reader.OpenRowGroupReader(g))
+            for (var g = 0; g < reader.RowGroupCount; g++)
             {
-                var rows = checked((int)group.RowCount);
-                strings = new string?[PairsSchema.StringFields.Length][];
-                for (var i = 0; i < strings.Length; i++)
+                string?[][] strings;
+                int[] sr;
+                using (var group = reader.OpenRowGroupReader(g))
                 {
-                    strings[i] = new string?[rows];
-                    group.ReadAsync(PairsSchema.StringFields[i], strings[i].AsMemory(), null).GetAwaiter().GetResult();
+                    var rows = checked((int)group.RowCount);
+                    strings = new string?[PairsSchema.StringFields.Length][];
+                    for (var i = 0; i < strings.Length; i++)
+                    {
+                        strings[i] = new string?[rows];
+                        group.ReadAsync(PairsSchema.StringFields[i], strings[i].AsMemory(), null).GetAwaiter().GetResult();
+                    }
+
+                    sr = new int[rows];
+                    group.ReadAsync<int>(PairsSchema.Sr, sr.AsMemory(), null).GetAwaiter().GetResult();
                 }
 
-                sr = new int[rows];
-                group.ReadAsync<int>(PairsSchema.Sr, sr.AsMemory(), null).GetAwaiter().GetResult();
+                for (var r = 0; r < sr.Length; r++)
+                    yield return new PairRecord(strings[0][r]!, strings[1][r]!, strings[2][r]!, strings[3][r]!, strings[4][r]!, sr[r]);
             }
-
-            for (var r = 0; r < sr.Length; r++)
-                yield return new PairRecord(strings[0][r]!, strings[1][r]!, strings[2][r]!, strings[3][r]!, strings[4][r]!, sr[r]);
-        }
         }
         finally
         {
