@@ -20,9 +20,9 @@ internal static class PairSamples
     ];
 
     /// <summary>A deterministic stream of ordinary-looking records with a token string of roughly <paramref name="tokenCount"/> tokens.</summary>
-    public static IEnumerable<PairRecord> Generated(int count, int tokenCount)
+    public static IEnumerable<PairRecord> Generated(int count, int tokenCount, int first = 0)
     {
-        for (var i = 0; i < count; i++)
+        for (var i = first; i < first + count; i++)
         {
             var id = $"日本語 - Japanese/角色{i % 97}/vo_{i:D7}";
             yield return new PairRecord(id, $"第{i}句：「こんにちは」 \"{i}\"", Tokens(i, tokenCount), id + ".wav", id + ".lab", i % 2 == 0 ? 48000 : 44100);
