@@ -13,7 +13,7 @@ public sealed record MergedLine(long Number, string Json, bool Terminated);
 public sealed class MergedFileException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
-/// Reads the merged output line by line: <c>.jsonl</c>, or <c>.jsonl.gz</c> (one or many gzip members). Every reader of
+/// Reads the merged output line by line: <c>.jsonl</c>, <c>.jsonl.gz</c> (one or many gzip members) or <c>.parquet</c>. Every reader of
 /// merged lines (verify, report) goes through here, so another format (e.g. Parquet) is added in this one place.
 /// </summary>
 public static class MergedPairs
@@ -23,6 +23,15 @@ public static class MergedPairs
     /// <exception cref="MergedFileException">The file ends in damaged compressed data or cannot be read.</exception>
     public static IEnumerable<MergedLine> Read(string path)
     {
+        if (Output.MergedPairs.IsParquet(path))
+        {
+            // Parquet rows come back as their exact JSONL lines; a Parquet file is whole or unreadable, never torn.
+            long row = 0;
+            foreach (var line in Output.MergedPairs.ReadLines(path))
+                yield return new MergedLine(++row, line, Terminated: true);
+            yield break;
+        }
+
         using var file = OpenFile(path);
         using var stream = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
             ? new GZipStream(file, CompressionMode.Decompress)
