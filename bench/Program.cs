@@ -25,5 +25,9 @@ var procsList = new Option<string>("--procs") { Description = "Comma-separated P
 var pipeline = new Command("pipeline", "The whole MSBuild job on a generated archive with the full-size random bundle, per Procs value.") { minutes, procsList, onnx };
 pipeline.SetAction(r => PipelineBenchmark.Run(r.GetValue(minutes), r.GetValue(procsList)!.Split(',').Select(int.Parse).ToArray(), r.GetValue(onnx)));
 
-var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline };
+var longMinutes = new Option<double>("--minutes") { Description = "Length of the generated clip in minutes.", DefaultValueFactory = _ => 10 };
+var longclip = new Command("longclip", "Peak memory of decoding and tokenizing one long 48 kHz stereo clip with the full-size random bundle.") { longMinutes, threads, onnxThreads };
+longclip.SetAction(r => LongClipBenchmark.Run(r.GetValue(longMinutes), r.GetValue(threads), r.GetValue(onnxThreads)));
+
+var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, longclip };
 return root.Parse(args).Invoke();
