@@ -92,7 +92,7 @@ public sealed class SanmStreamingEncoder
 
     // Every temporary is freed as soon as its stage is done, and attention runs on at most MaxGroupPieces pieces
     // at a time: a layer's peak is then a few [rows, D] tensors, not the ~20 000 floats per row that holding all
-    // of its temporaries took (244 MB per minute of audio). The operations and their operands are unchanged.
+    // of its temporaries took (about 180 MB per minute of audio). The operations and their operands are unchanged.
     private Tensor Block(Tensor x, SanmBlockWeights w, EncoderBatchPlan plan, bool residual)
     {
         int inSize = (int)x.shape[1];
