@@ -34,5 +34,9 @@ var reader = new Option<string>("--reader") { Description = "own (SpeechPairs' c
 var load = new Command("load", "Load time and peak memory of reading a full-size (881 MB) model.pt; run once per --reader.") { reader };
 load.SetAction(r => LoadBenchmark.Run(r.GetValue(reader)!));
 
-var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, verify, load };
+var longMinutes = new Option<double>("--minutes") { Description = "Length of the generated clip in minutes.", DefaultValueFactory = _ => 10 };
+var longclip = new Command("longclip", "Peak memory of decoding and tokenizing one long 48 kHz stereo clip with the full-size random bundle.") { longMinutes, threads, onnxThreads };
+longclip.SetAction(r => LongClipBenchmark.Run(r.GetValue(longMinutes), r.GetValue(threads), r.GetValue(onnxThreads)));
+
+var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, verify, load, longclip };
 return root.Parse(args).Invoke();

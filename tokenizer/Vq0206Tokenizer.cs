@@ -15,6 +15,9 @@ namespace SpeechPairs.Tokenizer;
 /// </remarks>
 public sealed class Vq0206Tokenizer(TokenizerModels models)
 {
+    /// <summary>The rate every clip is resampled to before both tokenizers.</summary>
+    public const int SampleRate = 16000;
+
     private readonly ConcurrentDictionary<int, SincResampler> _resamplers = new();
 
     /// <summary>Threads that ran the two halves of the last batch (tests check that vq06 overlapped vq02).</summary>
@@ -68,9 +71,9 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
     public float[] Preprocess(DecodedAudio clip)
     {
         if (clip.Samples.Length == 0) throw new TokenizationException("no audio samples (the reference raises on empty audio)");
-        var resampler = _resamplers.GetOrAdd(clip.SampleRate, rate => new SincResampler(rate, 16000));
+        var resampler = _resamplers.GetOrAdd(clip.SampleRate, rate => new SincResampler(rate, SampleRate));
         var normed = EnergyNormalizer.Normalize(resampler.Resample(clip.Samples));
-        return models.Options.Trim ? SilenceTrimmer.Trim(normed, 16000) : normed;
+        return models.Options.Trim ? SilenceTrimmer.Trim(normed, SampleRate) : normed;
     }
 
     private (int[]?[] Codes, string?[] Errors) RunVq02(float[][] audio, string?[] inputErrors)

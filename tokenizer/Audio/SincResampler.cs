@@ -12,11 +12,25 @@ namespace SpeechPairs.Tokenizer.Audio;
 /// offsets, then rounded to float32). Taps that round to exactly 0 in float32 (the clamped window tails,
 /// most of a 441:160 kernel) are skipped, which cannot change a sum. Sums run in float64 and are rounded
 /// once; torch's float32 convolution differs from that by a few ulps.
+/// <para>
+/// Building the kernel costs one sin/cos per tap of new × (orig + 2·width) (rates reduced by their gcd),
+/// about 20 ns each, and torchaudio would hold it whole in float64. Real rates reduce well (44100→16000 is
+/// 441:160, 76 000 taps; 11025 is the largest real one at 291 200), but a rate that shares almost no factor with
+/// the target does not: 767999 Hz is 12.3 billion taps (263 s here, 98 GB in torchaudio). So rate pairs over
+/// <see cref="MaxKernelTaps"/> are refused; see <see cref="RefusalReason"/>.
+/// </para>
 /// </remarks>
 public sealed class SincResampler
 {
     private const int LowpassFilterWidth = 6;
     private const double Rolloff = 0.99;
+
+    /// <summary>
+    /// The largest kernel built: 2^25 taps, well under a second to build (torchaudio: 256 MiB of float64). Every
+    /// standard rate from 8 kHz to 768 kHz, and odd real ones (37800, 47250, 44056, 47952, 50000), needs at most
+    /// 11 million taps to 16 kHz; only rates sharing almost no factor with the target come near the limit.
+    /// </summary>
+    public const long MaxKernelTaps = 1L << 25;
 
     private readonly int _orig;   // gcd-reduced input rate
     private readonly int _new;    // gcd-reduced output rate
@@ -24,18 +38,15 @@ public sealed class SincResampler
     private readonly float[][] _phaseTaps; // per output phase: the non-zero taps
     private readonly int[] _phaseFirstTap; // per output phase: offset of the first non-zero tap
 
+    /// <exception cref="ArgumentException">A rate is not positive, or the pair's kernel exceeds <see cref="MaxKernelTaps"/>.</exception>
     public SincResampler(int fromRate, int toRate)
     {
-        if (fromRate <= 0 || toRate <= 0) throw new ArgumentOutOfRangeException(nameof(fromRate), "sample rates must be positive");
+        if (RefusalReason(fromRate, toRate) is { } reason) throw new ArgumentException(reason);
         FromRate = fromRate;
         ToRate = toRate;
-        int gcd = Gcd(fromRate, toRate);
-        _orig = fromRate / gcd;
-        _new = toRate / gcd;
-
-        double baseFreq = Math.Min(_orig, _new) * Rolloff;
-        _width = (int)Math.Ceiling(LowpassFilterWidth * _orig / baseFreq);
+        (_orig, _new, _width) = Reduce(fromRate, toRate);
         int taps = 2 * _width + _orig;
+        double baseFreq = Math.Min(_orig, _new) * Rolloff;
         double scale = baseFreq / _orig;
         _phaseTaps = new float[_new][];
         _phaseFirstTap = new int[_new];
@@ -60,6 +71,26 @@ public sealed class SincResampler
             _phaseFirstTap[phase] = Math.Max(first, 0);
             _phaseTaps[phase] = first < 0 ? [] : kernel[first..(last + 1)];
         }
+    }
+
+    /// <summary>Taps in the kernel for this rate pair: output phases × taps per phase, rates reduced by their gcd.</summary>
+    public static long KernelTaps(int fromRate, int toRate)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fromRate);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(toRate);
+        var (orig, @new, width) = Reduce(fromRate, toRate);
+        return (long)@new * (orig + 2L * width);
+    }
+
+    /// <summary>Why this rate pair is not resampled (not positive, or a kernel over <see cref="MaxKernelTaps"/>); null when it is.</summary>
+    public static string? RefusalReason(int fromRate, int toRate)
+    {
+        if (fromRate <= 0 || toRate <= 0) return $"sample rates must be positive (got {fromRate} and {toRate} Hz)";
+        long taps = KernelTaps(fromRate, toRate);
+        if (taps <= MaxKernelTaps) return null;
+        var (orig, @new, _) = Reduce(fromRate, toRate);
+        return $"sample rate {fromRate} Hz is not supported: resampling it to {toRate} Hz ({orig}:{@new} after their gcd) " +
+               $"needs a {taps}-tap kernel, more than the {MaxKernelTaps} allowed";
     }
 
     public int FromRate { get; }
@@ -106,6 +137,15 @@ public sealed class SincResampler
         double sum = Vector.Sum(acc);
         for (; i < a.Length; i++) sum += (double)a[i] * b[i];
         return sum;
+    }
+
+    // torchaudio's _get_sinc_resample_kernel: gcd-reduced rates and the left padding.
+    private static (int Orig, int New, int Width) Reduce(int fromRate, int toRate)
+    {
+        int gcd = Gcd(fromRate, toRate);
+        int orig = fromRate / gcd, @new = toRate / gcd;
+        double baseFreq = Math.Min(orig, @new) * Rolloff;
+        return (orig, @new, (int)Math.Ceiling(LowpassFilterWidth * orig / baseFreq));
     }
 
     private static int Gcd(int a, int b)

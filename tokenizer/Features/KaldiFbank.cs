@@ -49,41 +49,55 @@ public sealed class KaldiFbank
             throw new ArgumentOutOfRangeException(nameof(frames), $"{frames} frames need more than {scaledSamples.Length} samples");
         if (frames == 0) return [];
 
-        var windowed = new double[frames * PaddedWindowSize];
+        // Whole-clip float64 windows and their complex spectra would be ~80 MB per minute of audio; blocks of
+        // frames bound that. Each frame's arithmetic is the same in any block (the noise is drawn in frame order).
+        var result = new float[frames * NumMelBins];
         var noise = dither != 0f ? new GaussianNoise(ditherSeed) : null;
+        int blocks = (frames + BlockFrames - 1) / BlockFrames;
+        var windowed = new double[(frames / blocks + 1) * PaddedWindowSize]; // padding columns stay zero
         Span<float> frame = stackalloc float[WindowSize];
-        for (int f = 0; f < frames; f++)
+        for (int b = 0, first = 0; b < blocks; b++)
         {
-            var src = scaledSamples.Slice(f * WindowShift, WindowSize);
-            double sum = 0;
-            for (int i = 0; i < WindowSize; i++)
+            // Near-equal blocks, so none is a small product that BLAS would round differently.
+            int count = frames / blocks + (b < frames % blocks ? 1 : 0);
+            for (int r = 0; r < count; r++)
             {
-                float v = src[i];
-                if (noise is not null) v += noise.Next() * dither;
-                frame[i] = v;
-                sum += v;
+                var src = scaledSamples.Slice((first + r) * WindowShift, WindowSize);
+                double sum = 0;
+                for (int i = 0; i < WindowSize; i++)
+                {
+                    float v = src[i];
+                    if (noise is not null) v += noise.Next() * dither;
+                    frame[i] = v;
+                    sum += v;
+                }
+                float mean = (float)(sum / WindowSize);
+                var dst = windowed.AsSpan(r * PaddedWindowSize, WindowSize);
+                // DC removal, then pre-emphasis against the previous sample (the first sample against itself).
+                float previous = frame[0] - mean;
+                for (int i = 0; i < WindowSize; i++)
+                {
+                    float centred = frame[i] - mean;
+                    float emphasised = centred - PreemphasisCoefficient * (i == 0 ? centred : previous);
+                    previous = centred;
+                    dst[i] = emphasised * _window[i];
+                }
             }
-            float mean = (float)(sum / WindowSize);
-            var dst = windowed.AsSpan(f * PaddedWindowSize, WindowSize);
-            // DC removal, then pre-emphasis against the previous sample (the first sample against itself).
-            float previous = frame[0] - mean;
-            for (int i = 0; i < WindowSize; i++)
-            {
-                float centred = frame[i] - mean;
-                float emphasised = centred - PreemphasisCoefficient * (i == 0 ? centred : previous);
-                previous = centred;
-                dst[i] = emphasised * _window[i];
-            }
-        }
 
-        using var scope = NewDisposeScope();
-        var input = from_array(windowed).reshape(frames, PaddedWindowSize);
-        // Power in float64, then the (all-positive, cancellation-free) mel sums in float32 as torchaudio does.
-        var power = fft.rfft(input).abs().pow(2.0).to(float32);
-        var banks = from_array(_melBanksT).reshape(PaddedWindowSize / 2 + 1, NumMelBins);
-        var energies = power.mm(banks).clamp_min(FloatEpsilon).log();
-        return energies.ToFloatArray();
+            using var scope = NewDisposeScope();
+            var input = from_array(windowed).reshape(-1, PaddedWindowSize).narrow(0, 0, count);
+            // Power in float64, then the (all-positive, cancellation-free) mel sums in float32 as torchaudio does.
+            var power = fft.rfft(input).abs().pow(2.0).to(float32);
+            var banks = from_array(_melBanksT).reshape(PaddedWindowSize / 2 + 1, NumMelBins);
+            var energies = power.mm(banks).clamp_min(FloatEpsilon).log();
+            energies.ToFloatArray().CopyTo(result.AsSpan(first * NumMelBins));
+            first += count;
+        }
+        return result;
     }
+
+    /// <summary>Most frames transformed at once (20 s of audio); internal so tests can make short clips span blocks.</summary>
+    internal int BlockFrames { get; init; } = 2000;
 
     // torch.finfo(torch.float32).eps, torchaudio's log floor.
     private const float FloatEpsilon = 1.1920928955078125e-07f;

@@ -79,4 +79,29 @@ public sealed class TranscriptReaderTests
         Assert.False(TranscriptReader.TryRead(temp.Combine("missing.lab"), out _, out var error));
         Assert.StartsWith("transcript: cannot read: ", error);
     }
+
+    [Fact]
+    public void Utf16_without_a_bom_is_refused_for_its_nul_bytes()
+    {
+        Assert.Equal("transcript: contains NUL bytes (UTF-16 without a BOM?)", Fail(Encoding.Unicode.GetBytes("hello")));
+        Assert.Equal("transcript: contains NUL bytes (UTF-16 without a BOM?)", Fail(Encoding.BigEndianUnicode.GetBytes("hello")));
+        Assert.Equal("transcript: contains NUL bytes (UTF-16 without a BOM?)", Fail([0xEF, 0xBB, 0xBF, 0x61, 0x00, 0x62]));
+    }
+
+    [Fact]
+    public void A_file_over_the_size_limit_is_an_error_and_one_at_the_limit_is_read()
+    {
+        using var temp = new TempDir();
+        var atLimit = temp.Combine("at.lab");
+        File.WriteAllBytes(atLimit, Encoding.ASCII.GetBytes(new string('a', TranscriptReader.MaxBytes)));
+        Assert.True(TranscriptReader.TryRead(atLimit, out var text, out var error), error);
+        Assert.Equal(TranscriptReader.MaxBytes, text.Length);
+
+        var over = temp.Combine("over.lab");
+        using (var stream = File.Create(over))
+            stream.SetLength(50L * 1024 * 1024); // 50 MB of NULs: refused by size before any is read
+        Assert.False(TranscriptReader.TryRead(over, out text, out error));
+        Assert.Null(text);
+        Assert.Equal($"transcript: {50L * 1024 * 1024} bytes is more than the {TranscriptReader.MaxBytes}-byte limit", error);
+    }
 }

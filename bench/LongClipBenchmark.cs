@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using SpeechPairs.Tokenizer;
+using SpeechPairs.Tokenizer.Audio;
+
+namespace SpeechPairs.Bench;
+
+/// <summary>
+/// <c>bench longclip</c>: peak resident memory while one long 48 kHz stereo 16-bit clip is decoded and tokenized
+/// the way the worker does it (WavReader.Read, then TokenizeBatch), with the full-size random bundle. Prints the
+/// peak after loading the models, after the decode and after tokenizing, so the per-minute slope can be read off.
+/// </summary>
+public static class LongClipBenchmark
+{
+    public static int Run(double minutes, int threads, int onnxThreads)
+    {
+        string bundle = SyntheticBundle.Ensure(null, Console.Error.WriteLine);
+        string wav = Path.Combine(Path.GetTempPath(), "speechpairs-bench", $"longclip-{minutes}min-48k-stereo.wav");
+        WriteLongWav(wav, minutes * 60, 48000);
+
+        using var models = TokenizerModels.Load(bundle, new TokenizerOptions
+        {
+            Device = ComputeDeviceKind.Cpu,
+            TorchThreads = threads,
+            OnnxThreads = onnxThreads,
+        });
+        var tokenizer = new Vq0206Tokenizer(models);
+        var warm = WavReader.Read(wav);
+        tokenizer.Tokenize(warm with { Samples = warm.Samples[..(48000 * 5)] });
+        warm = null;
+        GC.Collect();
+        double loaded = Measure.PeakWorkingSetMb();
+
+        var sw = Stopwatch.StartNew();
+        var clip = WavReader.Read(wav);
+        double decoded = Measure.PeakWorkingSetMb();
+        var outcome = tokenizer.TokenizeBatch([clip])[0];
+        double seconds = sw.Elapsed.TotalSeconds;
+        if (!outcome.Succeeded) throw new InvalidOperationException(outcome.Error);
+        double peak = Measure.PeakWorkingSetMb();
+
+        Console.WriteLine($"long clip: {minutes:0.#} min of 48 kHz stereo 16-bit, full-size random encoder, torch threads {threads}: "
+            + $"{seconds:0.0} s ({minutes * 60 / seconds:0.0}x realtime), {outcome.Tokens!.Vq02.Length} vq02 + {outcome.Tokens.Vq06.Length} vq06 codes");
+        Console.WriteLine($"  peak RSS: models loaded + warm-up {loaded:0} MB, after decode {decoded:0} MB, after tokenizing {peak:0} MB "
+            + $"(+{(peak - loaded) / minutes:0} MB per minute of audio over the loaded models)");
+        Console.WriteLine($"minutes={minutes:0.#} loaded_mb={loaded:0} decoded_mb={decoded:0} peak_mb={peak:0} seconds={seconds:0.0}");
+        return 0;
+    }
+
+    // Written a minute at a time, so generating the clip does not raise this process's peak.
+    private static void WriteLongWav(string path, double seconds, int rate)
+    {
+        const int channels = 2;
+        long frames = (long)(seconds * rate);
+        if (File.Exists(path) && new FileInfo(path).Length == 44 + frames * channels * 2) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        using var w = new BinaryWriter(File.Create(path));
+        uint dataBytes = checked((uint)(frames * channels * 2));
+        w.Write("RIFF"u8);
+        w.Write(36 + dataBytes);
+        w.Write("WAVE"u8);
+        w.Write("fmt "u8);
+        w.Write(16);
+        w.Write((short)1);
+        w.Write((short)channels);
+        w.Write(rate);
+        w.Write(rate * channels * 2);
+        w.Write((short)(channels * 2));
+        w.Write((short)16);
+        w.Write("data"u8);
+        w.Write(dataBytes);
+        for (long done = 0, minute = 0; done < frames; minute++)
+        {
+            int n = (int)Math.Min(60L * rate, frames - done);
+            var audio = SpeechLikeAudio.Generate(n / (double)rate, rate, channels, seed: (int)minute + 1);
+            var buffer = new byte[n * channels * 2];
+            int k = 0;
+            for (int i = 0; i < n; i++)
+                for (int c = 0; c < channels; c++)
+                {
+                    short v = (short)Math.Clamp(Math.Round(audio[c][Math.Min(i, audio[c].Length - 1)] * 32767.0), short.MinValue, short.MaxValue);
+                    buffer[k++] = (byte)v;
+                    buffer[k++] = (byte)(v >> 8);
+                }
+            w.Write(buffer);
+            done += n;
+        }
+    }
+}
