@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using SpeechPairs.Worker.TokenCache;
 
 namespace SpeechPairs.Worker.Commands;
 
@@ -67,6 +68,12 @@ internal static class ShardCommand
             DefaultValueFactory = _ => 2.0,
             HelpName = "SEC",
         };
+        var tokenCache = new Option<string?>("--token-cache")
+        {
+            Description = "SQLite token cache, read only: clips whose audio and tokenizer settings it has are not tokenized again. " +
+                          "New entries go to <out>.cache.jsonl for the merge to add. A missing or unusable cache is reported and skipped.",
+            HelpName = "FILE",
+        };
         var tokenizer = new TokenizerOptionSet();
 
         var command = new Command("shard", "Tokenize one shard of an extracted voice archive into JSONL(.gz) training pairs.");
@@ -76,6 +83,7 @@ internal static class ShardCommand
         command.Options.Add(batchSeconds);
         command.Options.Add(parentPid);
         command.Options.Add(progressInterval);
+        command.Options.Add(tokenCache);
 
         command.SetAction(parse => context.Run("shard", () =>
         {
@@ -98,7 +106,8 @@ internal static class ShardCommand
             var prefix = $"[shard {shard}]";
             var setup = tokenizer.Read(parse, line => context.Error.WriteLine($"{prefix} {line}"));
             var services = context.Services();
-            var runner = new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), context.Error);
+            var cache = parse.GetValue(tokenCache) is { } cachePath ? new TokenCacheOptions(cachePath, () => TokenizerSettingsKey.Compute(setup)) : null;
+            var runner = new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), context.Error, tokenCache: cache);
             return RunGuarded(runner, pid, context);
         }));
         return command;

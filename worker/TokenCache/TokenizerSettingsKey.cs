@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using SpeechPairs.Tokenizer;
+using SpeechPairs.Tokenizer.Bundle;
+
+namespace SpeechPairs.Worker.TokenCache;
+
+/// <summary>
+/// The cache key of everything besides the audio that decides a clip's tokens: the bundle's file contents, the
+/// options that change features or arithmetic, the device vq02 really runs on and the tokenizer's build.
+/// </summary>
+/// <remarks>
+/// Conservative on purpose: a needless miss costs one tokenization, a wrong hit costs a corrupt dataset. So thread
+/// counts are in (float reductions may split differently), and the tokenizer's build is its assembly's MVID, which a
+/// deterministic build changes exactly when the compiled code changes, not only when someone remembers a version bump.
+/// </remarks>
+internal static class TokenizerSettingsKey
+{
+    /// <summary>The key as lowercase hex; reads every bundle file once. Throws when a bundle file cannot be read.</summary>
+    public static string Compute(TokenizerSetup setup)
+    {
+        var options = setup.Options;
+        var layout = new BundleLayout(setup.TokenizerDir);
+        var text = new StringBuilder("speechpairs/tokenizer-settings/1\n");
+        var tokenizer = typeof(Vq0206Tokenizer).Assembly;
+        text.Append("tokenizer ")
+            .Append(tokenizer.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?")
+            .Append(' ').Append(tokenizer.ManifestModule.ModuleVersionId.ToString("N")).Append('\n');
+        foreach (var (name, path) in new[]
+                 {
+                     ("model.pt", layout.ModelPt), ("config.yaml", layout.ConfigYaml), ("am.mvn", layout.AmMvn),
+                     ("linguistic_tokenizer.npy", layout.Centroids), ("speech_tokenizer_v1.onnx", layout.SpeechTokenizerOnnx),
+                 })
+            text.Append(name).Append(' ').Append(HashFile(path)).Append('\n');
+        text.Append(CultureInfo.InvariantCulture,
+            $"dither {BitConverter.SingleToInt32Bits(options.Dither):x8}\ntrim {options.Trim}\n" +
+            $"device {ResolvedDevice(options.Device)}\ntorch_threads {options.TorchThreads}\nonnx_threads {options.OnnxThreads}\n");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>Throws for an unreadable file: the caller then runs without the cache, so the tokenizer's own load reports it.</summary>
+    private static string HashFile(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    // "auto" is resolved because CPU and CUDA kernels need not agree to the last bit.
+    private static string ResolvedDevice(ComputeDeviceKind kind) =>
+        ComputeDevices.Select(kind).type.ToString().ToLowerInvariant();
+}
