@@ -160,7 +160,7 @@ public sealed class ShardRunner
     private (List<string> Records, List<string> Errors, double AudioSeconds) Tokenize(PreparedBatch batch, Func<IClipTokenizer> tokenizer)
     {
         var audio = batch.Clips.Where(c => c.Audio is not null).Select(c => c.Audio!).ToList();
-        var outcomes = TokenizeMisses(audio, tokenizer);
+        var outcomes = TokenizeMisses(batch, audio, tokenizer);
         var records = new List<string>(audio.Count);
         var errors = new List<string>();
         var next = 0;
@@ -194,9 +194,10 @@ public sealed class ShardRunner
     /// The outcome of every clip: from the cache when it has the clip (step 1), else from the tokenizer, whose results
     /// are then recorded for the merge (step 2) before the batch's output is written. Without a cache, all tokenized.
     /// </summary>
-    private IReadOnlyList<ClipOutcome> TokenizeMisses(List<DecodedAudio> audio, Func<IClipTokenizer> tokenizer)
+    private IReadOnlyList<ClipOutcome> TokenizeMisses(PreparedBatch batch, List<DecodedAudio> audio, Func<IClipTokenizer> tokenizer)
     {
-        var cached = _cache?.Lookup(audio) ?? new ClipTokens?[audio.Count];
+        var cached = _cache?.Lookup(batch.Clips.Where(c => c.Audio is not null).Select(c => (c.Pair.Id, c.Audio!)).ToList())
+                     ?? new ClipTokens?[audio.Count];
         var misses = audio.Where((_, i) => cached[i] is null).ToList();
         var fresh = misses.Count == 0 ? [] : TokenizeIsolatingFailures(tokenizer(), misses);
         _cache?.Record(misses, fresh);

@@ -14,7 +14,7 @@ internal sealed class ShardTokenCache : IDisposable
     private readonly string _prefix;
     private readonly string? _settingsKey;
     private readonly JsonlFile? _entries;
-    private readonly Dictionary<DecodedAudio, byte[]> _keys = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<DecodedAudio, (string Id, byte[] Key)> _keys = new(ReferenceEqualityComparer.Instance);
     private TokenCacheReader? _reader;
 
     private ShardTokenCache(TextWriter log, string prefix, string? settingsKey, TokenCacheReader? reader, JsonlFile? entries)
@@ -62,7 +62,7 @@ internal sealed class ShardTokenCache : IDisposable
     }
 
     /// <summary>Step 1: the cached tokens of each clip, null for a miss. Keeps the clips' keys for <see cref="Record"/>.</summary>
-    public ClipTokens?[] Lookup(IReadOnlyList<DecodedAudio> clips)
+    public ClipTokens?[] Lookup(IReadOnlyList<(string Id, DecodedAudio Audio)> clips)
     {
         _keys.Clear();
         var found = new ClipTokens?[clips.Count];
@@ -70,8 +70,8 @@ internal sealed class ShardTokenCache : IDisposable
             return found;
         for (var i = 0; i < clips.Count; i++)
         {
-            var key = ClipAudioKey.Compute(clips[i]);
-            _keys[clips[i]] = key;
+            var key = ClipAudioKey.Compute(clips[i].Audio);
+            _keys[clips[i].Audio] = (clips[i].Id, key);
             found[i] = Find(key);
         }
 
@@ -87,8 +87,8 @@ internal sealed class ShardTokenCache : IDisposable
         for (var i = 0; i < tokenized.Count; i++)
         {
             // Failures are not cached: they may be transient, and they are rare enough to retry.
-            if (outcomes[i].Tokens is { } tokens && _keys.TryGetValue(tokenized[i], out var key))
-                lines.Add(new TokenCacheEntry(Convert.ToHexStringLower(key), _settingsKey!, tokens.Vq02, tokens.Vq06, tokens.Tokens).ToLine());
+            if (outcomes[i].Tokens is { } tokens && _keys.TryGetValue(tokenized[i], out var clip))
+                lines.Add(new TokenCacheEntry(clip.Id, Convert.ToHexStringLower(clip.Key), _settingsKey!, tokens.Vq02, tokens.Vq06, tokens.Tokens).ToLine());
         }
 
         _entries.Append(lines);

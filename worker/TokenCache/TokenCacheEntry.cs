@@ -5,13 +5,14 @@ namespace SpeechPairs.Worker.TokenCache;
 
 /// <summary>
 /// One line of a shard's cache-entries file: a clip the shard tokenized, as
-/// <c>{"audio","settings","vq02","vq06","tokens"}</c> (keys as lowercase hex). Each line carries its settings key so the
-/// merge needs nothing else to add it.
+/// <c>{"id","audio","settings","vq02","vq06","tokens"}</c> (keys as lowercase hex). Each line carries its settings key so
+/// the merge needs nothing else to add it; the clip's id leads, like every shard file, so resume recovers it the same way.
 /// </summary>
-public sealed record TokenCacheEntry(string AudioKey, string SettingsKey, int[] Vq02, int[] Vq06, string Tokens)
+public sealed record TokenCacheEntry(string Id, string AudioKey, string SettingsKey, int[] Vq02, int[] Vq06, string Tokens)
 {
     public string ToLine() =>
         new JsonLineBuilder()
+            .Add("id", Id)
             .Add("audio", AudioKey)
             .Add("settings", SettingsKey)
             .Add("vq02", Vq02)
@@ -26,6 +27,7 @@ public sealed record TokenCacheEntry(string AudioKey, string SettingsKey, int[] 
         {
             var root = JsonDocument.Parse(line).RootElement;
             var entry = new TokenCacheEntry(
+                root.GetProperty("id").GetString()!,
                 root.GetProperty("audio").GetString()!,
                 root.GetProperty("settings").GetString()!,
                 root.GetProperty("vq02").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
