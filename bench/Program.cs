@@ -25,5 +25,10 @@ var procsList = new Option<string>("--procs") { Description = "Comma-separated P
 var pipeline = new Command("pipeline", "The whole MSBuild job on a generated archive with the full-size random bundle, per Procs value.") { minutes, procsList, onnx };
 pipeline.SetAction(r => PipelineBenchmark.Run(r.GetValue(minutes), r.GetValue(procsList)!.Split(',').Select(int.Parse).ToArray(), r.GetValue(onnx)));
 
-var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline };
+var clips = new Option<int>("--clips") { Description = "Generated clips (2-6 s each).", DefaultValueFactory = _ => 200 };
+var fullSize = new Option<bool>("--full-size") { Description = "Tokenize with the full-size random-weight bundle instead of the tiny fixture one." };
+var tokenCache = new Command("token-cache", "A cold shard run, the merge into the token cache, then the same tree with all hits: speed-up and cache size.") { clips, fullSize };
+tokenCache.SetAction(r => TokenCacheBenchmark.Run(r.GetValue(clips), r.GetValue(fullSize)));
+
+var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, tokenCache };
 return root.Parse(args).Invoke();

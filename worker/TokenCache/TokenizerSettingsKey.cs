@@ -16,7 +16,7 @@ namespace SpeechPairs.Worker.TokenCache;
 /// counts are in (float reductions may split differently), and the tokenizer's build is its assembly's MVID, which a
 /// deterministic build changes exactly when the compiled code changes, not only when someone remembers a version bump.
 /// </remarks>
-internal static class TokenizerSettingsKey
+public static class TokenizerSettingsKey
 {
     /// <summary>The key as lowercase hex; reads every bundle file once. Throws when a bundle file cannot be read.</summary>
     public static string Compute(TokenizerSetup setup)
