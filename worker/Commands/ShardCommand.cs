@@ -106,7 +106,7 @@ internal static class ShardCommand
             var prefix = $"[shard {shard}]";
             var setup = tokenizer.Read(parse, line => context.Error.WriteLine($"{prefix} {line}"));
             var services = context.Services();
-            var cache = parse.GetValue(tokenCache) is { } cachePath ? new TokenCacheOptions(cachePath, () => TokenizerSettingsKey.Compute(setup)) : null;
+            var cache = parse.GetValue(tokenCache) is { } cachePath ? new TokenCacheOptions(cachePath, () => TokenizerSettingsKey.Compute(setup, TokenizerSettingsKey.MemoPathFor(cachePath))) : null;
             var runner = new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), context.Error, tokenCache: cache);
             return RunGuarded(runner, pid, context);
         }));

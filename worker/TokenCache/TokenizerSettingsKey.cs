@@ -18,9 +18,11 @@ namespace SpeechPairs.Worker.TokenCache;
 /// </remarks>
 public static class TokenizerSettingsKey
 {
-    /// <summary>The key as lowercase hex; reads every bundle file once. Throws when a bundle file cannot be read.</summary>
-    public static string Compute(TokenizerSetup setup)
+    /// <summary>The key as lowercase hex. Throws when a bundle file cannot be read.</summary>
+    /// <param name="hashMemo">Where file hashes are remembered by (path, size, time), e.g. <see cref="MemoPathFor"/>; null reads every bundle file.</param>
+    public static string Compute(TokenizerSetup setup, string? hashMemo = null)
     {
+        var memo = new FileHashMemo(hashMemo);
         var options = setup.Options;
         var layout = new BundleLayout(setup.TokenizerDir);
         var text = new StringBuilder("speechpairs/tokenizer-settings/1\n");
@@ -33,19 +35,16 @@ public static class TokenizerSettingsKey
                      ("model.pt", layout.ModelPt), ("config.yaml", layout.ConfigYaml), ("am.mvn", layout.AmMvn),
                      ("linguistic_tokenizer.npy", layout.Centroids), ("speech_tokenizer_v1.onnx", layout.SpeechTokenizerOnnx),
                  })
-            text.Append(name).Append(' ').Append(HashFile(path)).Append('\n');
+            text.Append(name).Append(' ').Append(memo.Hash(path)).Append('\n');
+        memo.Save();
         text.Append(CultureInfo.InvariantCulture,
             $"dither {BitConverter.SingleToInt32Bits(options.Dither):x8}\ntrim {options.Trim}\n" +
             $"device {ResolvedDevice(options.Device)}\ntorch_threads {options.TorchThreads}\nonnx_threads {options.OnnxThreads}\n");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
-    /// <summary>Throws for an unreadable file: the caller then runs without the cache, so the tokenizer's own load reports it.</summary>
-    private static string HashFile(string path)
-    {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
-    }
+    /// <summary>The bundle-hash memo kept beside a cache.</summary>
+    public static string MemoPathFor(string cachePath) => cachePath + ".file-hashes.tsv";
 
     // "auto" is resolved because CPU and CUDA kernels need not agree to the last bit.
     private static string ResolvedDevice(ComputeDeviceKind kind) =>
