@@ -46,7 +46,7 @@ public static class TokenizerSettingsKey
     /// <summary>The bundle-hash memo kept beside a cache.</summary>
     public static string MemoPathFor(string cachePath) => cachePath + ".file-hashes.tsv";
 
-    // "auto" is resolved because CPU and CUDA kernels need not agree to the last bit.
+    // "auto" is resolved because CPU and CUDA kernels need not agree to the last bit; "cpu" needs no libtorch start-up.
     private static string ResolvedDevice(ComputeDeviceKind kind) =>
-        ComputeDevices.Select(kind).type.ToString().ToLowerInvariant();
+        kind == ComputeDeviceKind.Cpu ? "cpu" : ComputeDevices.Select(kind).type.ToString().ToLowerInvariant();
 }
