@@ -38,5 +38,10 @@ var longMinutes = new Option<double>("--minutes") { Description = "Length of the
 var longclip = new Command("longclip", "Peak memory of decoding and tokenizing one long 48 kHz stereo clip with the full-size random bundle.") { longMinutes, threads, onnxThreads };
 longclip.SetAction(r => LongClipBenchmark.Run(r.GetValue(longMinutes), r.GetValue(threads), r.GetValue(onnxThreads)));
 
-var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, verify, load, longclip };
+var cacheClips = new Option<int>("--clips") { Description = "Generated clips (2-6 s each).", DefaultValueFactory = _ => 200 };
+var fullSize = new Option<bool>("--full-size") { Description = "Tokenize with the full-size random-weight bundle instead of the tiny fixture one." };
+var tokenCache = new Command("token-cache", "A cold shard run, the merge into the token cache, then the same tree with all hits: speed-up and cache size.") { cacheClips, fullSize };
+tokenCache.SetAction(r => TokenCacheBenchmark.Run(r.GetValue(cacheClips), r.GetValue(fullSize)));
+
+var root = new RootCommand("SpeechPairs benchmarks: dotnet run -c Release --project bench -- <command> [options]") { frontend, encoder, tokenizer, pipeline, verify, load, longclip, tokenCache };
 return root.Parse(args).Invoke();

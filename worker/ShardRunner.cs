@@ -2,6 +2,7 @@ using System.Globalization;
 using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Worker.TokenCache;
 
 namespace SpeechPairs.Worker;
 
@@ -25,14 +26,19 @@ public sealed class ShardRunner
     private readonly Func<IClipTokenizer> _loadTokenizer;
     private readonly TextWriter _log;
     private readonly TimeProvider _time;
+    private readonly TokenCacheOptions? _tokenCache;
+    private ShardTokenCache? _cache;
     private volatile ShardOutput? _output;
     private volatile ProgressReporter? _progress;
     private int _clipErrorsLogged;
 
     /// <param name="loadTokenizer">Called once, and only when some clip still needs tokens.</param>
     /// <param name="log">stderr: progress and summaries (written from a timer thread too, so it is synchronized here).</param>
-    public ShardRunner(ShardJob job, IWavReader wavReader, Func<IClipTokenizer> loadTokenizer, TextWriter log, TimeProvider? time = null)
+    /// <param name="tokenCache">Reuse cached tokens and record new ones; null tokenizes every clip.</param>
+    public ShardRunner(ShardJob job, IWavReader wavReader, Func<IClipTokenizer> loadTokenizer, TextWriter log, TimeProvider? time = null,
+        TokenCacheOptions? tokenCache = null)
     {
+        _tokenCache = tokenCache;
         _job = job;
         _wavReader = wavReader;
         _loadTokenizer = loadTokenizer;
@@ -41,6 +47,12 @@ public sealed class ShardRunner
     }
 
     private string Prefix => $"[shard {_job.Shard}]";
+
+    /// <summary>Clips this run sent to the tokenizer.</summary>
+    public int Tokenized { get; private set; }
+
+    /// <summary>Clips this run took from the token cache instead.</summary>
+    public int Reused { get; private set; }
 
     public ShardResult Run()
     {
@@ -152,24 +164,30 @@ public sealed class ShardRunner
         var first = loader.LoadNext();
         if (first is not null)
         {
-            using var tokenizer = LoadTokenizer();
+            // With a cache the models are loaded on the first miss only: a run of all hits never loads them.
+            IClipTokenizer? loaded = _tokenCache is null ? LoadTokenizer() : null;
+            IClipTokenizer Tokenizer() => loaded ??= LoadTokenizer();
+            using var cache = _tokenCache is null ? null : ShardTokenCache.Open(_tokenCache, _job.Files.Output, resume: output.Resumed.Done > 0, _log, Prefix);
+            _cache = cache;
             var next = Task.FromResult<PreparedBatch?>(first);
             try
             {
                 while (next.GetAwaiter().GetResult() is { } batch)
                 {
                     next = Task.Run(loader.LoadNext);
-                    var result = Tokenize(batch, tokenizer);
+                    var reusedBefore = Reused;
+                    var result = Tokenize(batch, Tokenizer);
                     output.AppendBatch(result.Records, result.Errors);
                     recordSeconds += result.RecordSeconds;
                     tokens += result.Tokens;
-                    progress.AddBatch(batch.Clips.Count, result.Errors.Count, result.AudioSeconds);
+                    progress.AddBatch(batch.Clips.Count, result.Errors.Count, result.AudioSeconds, Reused - reusedBefore);
                 }
             }
             finally
             {
                 // Never leave the decoder running behind a failure: it holds files open and the caller may retry.
                 ((IAsyncResult)next).AsyncWaitHandle.WaitOne();
+                loaded?.Dispose();
             }
         }
 
@@ -195,10 +213,10 @@ public sealed class ShardRunner
     }
 
     /// <summary>Tokenizes a batch and turns every clip, in order, into an output line or an error line.</summary>
-    private BatchResult Tokenize(PreparedBatch batch, IClipTokenizer tokenizer)
+    private BatchResult Tokenize(PreparedBatch batch, Func<IClipTokenizer> tokenizer)
     {
         var audio = batch.Clips.Where(c => c.Audio is not null).Select(c => c.Audio!).ToList();
-        var outcomes = TokenizeIsolatingFailures(tokenizer, audio);
+        var outcomes = TokenizeMisses(batch, audio, tokenizer);
         var records = new List<string>(audio.Count);
         var errors = new List<string>();
         double recordSeconds = 0;
@@ -232,6 +250,23 @@ public sealed class ShardRunner
         }
 
         return new BatchResult(records, errors, audio.Sum(a => a.DurationSeconds), recordSeconds, tokens);
+    }
+
+    /// <summary>
+    /// The outcome of every clip: from the cache when it has the clip (step 1), else from the tokenizer, whose results
+    /// are then recorded for the merge (step 2) before the batch's output is written. Without a cache, all tokenized.
+    /// </summary>
+    private IReadOnlyList<ClipOutcome> TokenizeMisses(PreparedBatch batch, List<DecodedAudio> audio, Func<IClipTokenizer> tokenizer)
+    {
+        var cached = _cache?.Lookup(batch.Clips.Where(c => c.Audio is not null).Select(c => (c.Pair.Id, c.Audio!)).ToList())
+                     ?? new ClipTokens?[audio.Count];
+        var misses = audio.Where((_, i) => cached[i] is null).ToList();
+        var fresh = misses.Count == 0 ? [] : TokenizeIsolatingFailures(tokenizer(), misses);
+        _cache?.Record(misses, fresh);
+        Tokenized += misses.Count;
+        Reused += audio.Count - misses.Count;
+        var next = 0;
+        return cached.Select(hit => hit is not null ? new ClipOutcome(hit, null) : fresh[next++]).ToList();
     }
 
     /// <summary>
@@ -297,7 +332,7 @@ public sealed class ShardRunner
             $"({final.Done - final.Errors} records, {final.Errors - totals.Excluded} errors, {totals.Excluded} excluded; " +
             $"{thisRun} this run, {final.Resumed} resumed; {totals.Tokens} tokens) | " +
             $"{final.AudioSeconds:0.0} s of audio | {final.ClipsPerSecond:0.0} clips/s | {final.AudioSecondsPerSecond:0.0}x realtime | " +
-            $"peak memory {PeakMemoryMb():0} MB"));
+            $"peak memory {PeakMemoryMb():0} MB | tokenized {Tokenized}, reused {Reused} from the token cache"));
     }
 
     // Peak resident set (VmHWM) on Linux; the runtime's peak working set elsewhere.

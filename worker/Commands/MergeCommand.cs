@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SpeechPairs.Worker.Merge;
+using SpeechPairs.Worker.TokenCache;
 
 namespace SpeechPairs.Worker.Commands;
 
@@ -26,21 +27,52 @@ internal static class MergeCommand
             Required = true,
             HelpName = "FILE",
         };
+        var tokenCache = new Option<string?>("--token-cache")
+        {
+            Description = "Add the clips the shards tokenized (<shard>.cache.jsonl) to this SQLite token cache, in one transaction, " +
+                          "replacing the file atomically. A cache that cannot be written is reported and never fails the merge.",
+            HelpName = "FILE",
+        };
         var command = new Command("merge",
             "Merge finished shards into one file in the global pair order (byte-identical for any shard count); " +
             "totals come from the shards' done records. Written to a temporary file and renamed into place.");
         command.Options.Add(workDir);
         command.Options.Add(shardCount);
         command.Options.Add(output);
+        command.Options.Add(tokenCache);
         command.SetAction(parse => context.Run("merge", () =>
         {
             var count = parse.GetValue(shardCount);
             if (count < 1)
                 throw new UsageException($"--shard-count must be at least 1 (got {count})");
-            var merger = new ShardMerger(parse.GetRequiredValue(workDir), count, parse.GetRequiredValue(output));
+            var work = parse.GetRequiredValue(workDir);
+            var merged = parse.GetRequiredValue(output);
+            var merger = new ShardMerger(work, count, merged);
             context.Output.WriteLine(merger.Merge().ToLine());
+            if (parse.GetValue(tokenCache) is { } cachePath)
+                AddToCache(cachePath, work, count, merged, context);
             return ExitCodes.Success;
         }));
         return command;
+    }
+
+    /// <summary>The merge is the cache's one writer; a cache that cannot be written costs only the reuse next time.</summary>
+    private static void AddToCache(string cachePath, string workDir, int count, string merged, WorkerContext context)
+    {
+        var gzip = SpeechPairs.Contract.ShardFiles.ShardsAreGzip(merged);
+        var entries = Enumerable.Range(0, count)
+            .Select(i => SpeechPairs.Contract.ShardFiles.InWorkDir(workDir, i, count, gzip).CacheEntries)
+            .Where(File.Exists)
+            .ToList();
+        try
+        {
+            var result = TokenCacheWriter.AddEntries(cachePath, entries, context.Output);
+            context.Output.WriteLine($"Token cache {cachePath}: {result.Added} clips added, {result.AlreadyPresent} already there" +
+                                     (result.Invalid > 0 ? $", {result.Invalid} unreadable entries skipped" : "") + ".");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            context.Output.WriteLine($"warning: the token cache {cachePath} was not updated ({Messages.FirstLine(e.Message)}); the merged output is complete");
+        }
     }
 }

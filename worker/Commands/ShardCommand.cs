@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.TokenCache;
 
 namespace SpeechPairs.Worker.Commands;
 
@@ -78,6 +79,12 @@ internal sealed class ShardCommand
         DefaultValueFactory = _ => 2.0,
         HelpName = "SEC",
     };
+    private readonly Option<string?> _tokenCache = new("--token-cache")
+    {
+        Description = "SQLite token cache, read only: clips whose audio and tokenizer settings it has are not tokenized again. " +
+                      "New entries go to <out>.cache.jsonl for the merge to add. A missing or unusable cache is reported and skipped.",
+        HelpName = "FILE",
+    };
     private readonly TokenizerOptionSet _tokenizer = new();
     private readonly WorkerContext _context;
 
@@ -91,6 +98,7 @@ internal sealed class ShardCommand
         Command.Options.Add(_batchSeconds);
         Command.Options.Add(_parentPid);
         Command.Options.Add(_progressInterval);
+        Command.Options.Add(_tokenCache);
         Command.SetAction(parse => context.Run("shard", () =>
         {
             var (job, setup, pid) = ReadJob(parse);
@@ -98,7 +106,10 @@ internal sealed class ShardCommand
                 throw new WorkerFailureException(
                     $"extract dir not found on {Environment.MachineName}: {job.ExtractDir} (on a cluster it must be on a filesystem every node sees)");
             var services = context.Services();
-            var runner = new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), context.Error);
+            var cache = parse.GetValue(_tokenCache) is { } cachePath
+                ? new TokenCacheOptions(cachePath, () => TokenizerSettingsKey.Compute(setup, TokenizerSettingsKey.MemoPathFor(cachePath)))
+                : null;
+            var runner = new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), context.Error, tokenCache: cache);
             return RunGuarded(runner, pid, context);
         }));
     }

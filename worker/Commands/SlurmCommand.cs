@@ -85,7 +85,9 @@ internal static class SlurmCommand
                 ? ["extract", "--archive", archivePath, "--dest", extract, .. parse.GetValue(managed) ? ["--managed"] : Array.Empty<string>()]
                 : null;
             var countText = count.ToString(CultureInfo.InvariantCulture);
-            List<IReadOnlyList<string>> finalSteps = [["merge", "--work-dir", work, "--shard-count", countText, "--out", merged]];
+            var cacheAt = shardArgs.ToList().IndexOf("--token-cache");
+            IReadOnlyList<string> cacheArgs = cacheAt >= 0 && cacheAt + 1 < shardArgs.Count ? ["--token-cache", shardArgs[cacheAt + 1]] : [];
+            List<IReadOnlyList<string>> finalSteps = [["merge", "--work-dir", work, "--shard-count", countText, "--out", merged, .. cacheArgs]];
             IReadOnlyList<string> selection = job.ExcludePlaceholder ? ["--exclude-placeholder"] : [];
             if (!parse.GetValue(noVerify))
                 finalSteps.Add(["verify", "--out", merged, "--extract-dir", extract, "--work-dir", work, "--shard-count", countText, .. selection,

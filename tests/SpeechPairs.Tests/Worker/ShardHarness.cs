@@ -1,5 +1,6 @@
 using SpeechPairs.Contract;
 using SpeechPairs.Worker;
+using SpeechPairs.Worker.TokenCache;
 
 namespace SpeechPairs.Tests.Worker;
 
@@ -18,19 +19,20 @@ internal static class ShardHarness
         new(extractDir, new ShardFiles(output), shard ?? new ShardSelection(0, 1), resume, useDoneMarker, excludePlaceholder,
             maxDuration, batchSeconds, TimeSpan.FromMinutes(10));
 
-    public static Run Execute(ShardJob job, FakeClipTokenizer? tokenizer = null, TestWavReader? reader = null)
+    public static Run Execute(ShardJob job, FakeClipTokenizer? tokenizer = null, TestWavReader? reader = null, TokenCacheOptions? tokenCache = null)
     {
         tokenizer ??= new FakeClipTokenizer();
         reader ??= new TestWavReader();
         var log = new StringWriter();
         var loads = 0;
-        var result = new ShardRunner(job, reader, () =>
+        var runner = new ShardRunner(job, reader, () =>
         {
             loads++;
             return tokenizer;
-        }, log).Run();
-        return new Run(result, log.ToString(), tokenizer, reader, loads);
+        }, log, tokenCache: tokenCache);
+        var result = runner.Run();
+        return new Run(result, log.ToString(), tokenizer, reader, loads, runner.Tokenized, runner.Reused);
     }
 
-    internal sealed record Run(ShardResult Result, string Log, FakeClipTokenizer Tokenizer, TestWavReader Reader, int TokenizerLoads);
+    internal sealed record Run(ShardResult Result, string Log, FakeClipTokenizer Tokenizer, TestWavReader Reader, int TokenizerLoads, int Tokenized, int Reused);
 }
