@@ -11,8 +11,8 @@ namespace SpeechPairs.Contract;
 /// <param name="Excluded">Clips left out on purpose (longer than MaxDuration): their line in the errors file has the kind <c>too long</c>.</param>
 /// <param name="AudioSeconds">Audio of the records, from their WAV headers (finished by any run, resumed ones included).</param>
 /// <param name="Tokens">Audio tokens over all records.</param>
-/// <param name="Tokenized">Records tokenized by the runs of this shard.</param>
-/// <param name="Reused">Records taken from the token cache.</param>
+/// <param name="Tokenized">Records whose tokens the tokenizer made (by any run of this shard).</param>
+/// <param name="Reused">Records whose tokens came from the token cache.</param>
 /// <param name="WallSeconds">Wall time of all runs that worked on the shard.</param>
 /// <param name="PeakMemoryMb">Peak resident memory of the slowest-growing run (the largest of the runs).</param>
 public sealed record DoneRecord(

@@ -48,10 +48,10 @@ public sealed class ShardRunner
 
     private string Prefix => $"[shard {_job.Shard}]";
 
-    /// <summary>Clips this run sent to the tokenizer.</summary>
+    /// <summary>Records this run made with the tokenizer.</summary>
     public int Tokenized { get; private set; }
 
-    /// <summary>Clips this run took from the token cache instead.</summary>
+    /// <summary>Records this run made from the token cache instead.</summary>
     public int Reused { get; private set; }
 
     public ShardResult Run()
@@ -216,7 +216,7 @@ public sealed class ShardRunner
     private BatchResult Tokenize(PreparedBatch batch, Func<IClipTokenizer> tokenizer)
     {
         var audio = batch.Clips.Where(c => c.Audio is not null).Select(c => c.Audio!).ToList();
-        var outcomes = TokenizeMisses(batch, audio, tokenizer);
+        var (outcomes, fromCache) = TokenizeMisses(batch, audio, tokenizer);
         var records = new List<string>(audio.Count);
         var errors = new List<string>();
         double recordSeconds = 0;
@@ -237,6 +237,10 @@ public sealed class ShardRunner
                 else
                 {
                     records.Add(PairLines.Record(clip.Pair, clip.Text!, outcome.Tokens.Tokens, clipAudio.SampleRate));
+                    if (fromCache[next - 1])
+                        Reused++;
+                    else
+                        Tokenized++;
                     recordSeconds += clipAudio.DurationSeconds;
                     tokens += outcome.Tokens.Tokens.AsSpan().Count("<audio_");
                 }
@@ -256,17 +260,15 @@ public sealed class ShardRunner
     /// The outcome of every clip: from the cache when it has the clip (step 1), else from the tokenizer, whose results
     /// are then recorded for the merge (step 2) before the batch's output is written. Without a cache, all tokenized.
     /// </summary>
-    private IReadOnlyList<ClipOutcome> TokenizeMisses(PreparedBatch batch, List<DecodedAudio> audio, Func<IClipTokenizer> tokenizer)
+    private (IReadOnlyList<ClipOutcome> Outcomes, bool[] FromCache) TokenizeMisses(PreparedBatch batch, List<DecodedAudio> audio, Func<IClipTokenizer> tokenizer)
     {
         var cached = _cache?.Lookup(batch.Clips.Where(c => c.Audio is not null).Select(c => (c.Pair.Id, c.Audio!)).ToList())
                      ?? new ClipTokens?[audio.Count];
         var misses = audio.Where((_, i) => cached[i] is null).ToList();
         var fresh = misses.Count == 0 ? [] : TokenizeIsolatingFailures(tokenizer(), misses);
         _cache?.Record(misses, fresh);
-        Tokenized += misses.Count;
-        Reused += audio.Count - misses.Count;
         var next = 0;
-        return cached.Select(hit => hit is not null ? new ClipOutcome(hit, null) : fresh[next++]).ToList();
+        return (cached.Select(hit => hit is not null ? new ClipOutcome(hit, null) : fresh[next++]).ToList(), cached.Select(hit => hit is not null).ToArray());
     }
 
     /// <summary>
