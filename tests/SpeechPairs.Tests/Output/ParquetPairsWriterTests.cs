@@ -153,7 +153,8 @@ public sealed class ParquetPairsWriterTests
 
         // The data set as .NET strings is ~160 MB; one group of 5,000 rows is ~8 MB (plus its encoded pages).
         Assert.True(dataBytes > 120_000_000, $"data set {dataBytes:N0} bytes");
-        Assert.True(peak < dataBytes / 8, $"live managed heap grew by {peak:N0} bytes while writing {dataBytes:N0} bytes of strings");
+        // A quarter, not less: other test classes run in parallel in this process and their live objects count too.
+        Assert.True(peak < dataBytes / 4, $"live managed heap grew by {peak:N0} bytes while writing {dataBytes:N0} bytes of strings");
 
         using var file = new ParquetFileReader(path);
         Assert.Equal(rows, file.FileMetaData.NumRows);
