@@ -55,19 +55,7 @@ public static class LongClipBenchmark
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         using var w = new BinaryWriter(File.Create(path));
         uint dataBytes = checked((uint)(frames * channels * 2));
-        w.Write("RIFF"u8);
-        w.Write(36 + dataBytes);
-        w.Write("WAVE"u8);
-        w.Write("fmt "u8);
-        w.Write(16);
-        w.Write((short)1);
-        w.Write((short)channels);
-        w.Write(rate);
-        w.Write(rate * channels * 2);
-        w.Write((short)(channels * 2));
-        w.Write((short)16);
-        w.Write("data"u8);
-        w.Write(dataBytes);
+        SpeechLikeAudio.WriteWav16Header(w, channels, rate, dataBytes);
         for (long done = 0, minute = 0; done < frames; minute++)
         {
             int n = (int)Math.Min(60L * rate, frames - done);

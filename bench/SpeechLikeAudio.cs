@@ -59,25 +59,30 @@ public static class SpeechLikeAudio
         return result;
     }
 
-    /// <summary>Writes 16-bit PCM WAV (interleaved).</summary>
-    public static void WriteWav16(string path, float[][] channels, int sampleRate)
+    /// <summary>The 44-byte header of a 16-bit PCM WAV whose data chunk holds <paramref name="dataBytes"/> bytes.</summary>
+    public static void WriteWav16Header(BinaryWriter w, int channels, int sampleRate, uint dataBytes)
     {
-        int n = channels[0].Length, c = channels.Length;
-        using var w = new BinaryWriter(File.Create(path));
-        int dataBytes = n * c * 2;
         w.Write("RIFF"u8);
         w.Write(36 + dataBytes);
         w.Write("WAVE"u8);
         w.Write("fmt "u8);
         w.Write(16);
         w.Write((short)1);
-        w.Write((short)c);
+        w.Write((short)channels);
         w.Write(sampleRate);
-        w.Write(sampleRate * c * 2);
-        w.Write((short)(c * 2));
+        w.Write(sampleRate * channels * 2);
+        w.Write((short)(channels * 2));
         w.Write((short)16);
         w.Write("data"u8);
         w.Write(dataBytes);
+    }
+
+    /// <summary>Writes 16-bit PCM WAV (interleaved).</summary>
+    public static void WriteWav16(string path, float[][] channels, int sampleRate)
+    {
+        int n = channels[0].Length, c = channels.Length;
+        using var w = new BinaryWriter(File.Create(path));
+        WriteWav16Header(w, c, sampleRate, checked((uint)(n * c * 2)));
         var buffer = new byte[n * c * 2];
         int k = 0;
         for (int i = 0; i < n; i++)
