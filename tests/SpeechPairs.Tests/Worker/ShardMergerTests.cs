@@ -129,5 +129,25 @@ public sealed class ShardMergerTests : IDisposable
         Assert.Equal(25, text.Count(c => c == '\n'));
     }
 
+    [Fact]
+    public void Parquet_from_the_same_shards_holds_every_row_of_the_jsonl_read_back_by_arrow()
+    {
+        var jsonl = _temp.Combine("j", "pairs.jsonl.gz");
+        var parquet = _temp.Combine("p", "pairs.parquet");
+        new ShardMerger(RunShards(3, jsonl), 3, jsonl).Merge();
+        var summary = new ShardMerger(RunShards(3, parquet), 3, parquet).Merge();
+
+        // Apache Arrow's reader (ParquetSharp), not the writer's own, gives back exactly the JSONL lines, in order.
+        var rows = Output.ParquetPairsWriterTests.ReadWithArrow(parquet).Select(r => r.ToLine()).ToList();
+        Assert.Equal(Lines(jsonl), rows);
+        Assert.Equal(25, summary.Records);
+        Assert.Equal(File.ReadAllBytes(jsonl + ".errors.jsonl"), File.ReadAllBytes(parquet + ".errors.jsonl"));
+        // The same inputs give the same bytes, and verify/report read Parquet through the one reader.
+        var again = _temp.Combine("p2", "pairs.parquet");
+        new ShardMerger(_temp.Combine("work-3"), 3, again).Merge();
+        Assert.Equal(File.ReadAllBytes(parquet), File.ReadAllBytes(again));
+        Assert.Equal(rows, SpeechPairs.Worker.Verify.MergedPairs.Read(parquet).Select(l => l.Json));
+    }
+
     private static IReadOnlyList<string> Lines(string path) => JsonLines.Read(path, path.EndsWith(".gz")).ToList();
 }
