@@ -14,6 +14,9 @@ public sealed class LockWorkDir : Task
     // Held until the process exits; one per work folder.
     private static readonly Dictionary<string, FileStream> Held = new(StringComparer.Ordinal);
 
+    // MSBuild handles Ctrl+C but not SIGTERM, after which it would exit 0 with no output: make a stop read as a failure.
+    private static System.Runtime.InteropServices.PosixSignalRegistration? _terminate;
+
     [Required] public string WorkDir { get; set; } = "";
 
     public override bool Execute()
@@ -32,6 +35,13 @@ public sealed class LockWorkDir : Task
                 var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 Held[lockPath] = stream;
                 File.WriteAllText(ownerPath, Environment.ProcessId + "\n");
+                _terminate ??= System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, signal =>
+                {
+                    // The workers stop on their own when their MSBuild node goes (--parent-pid) and keep their output resumable.
+                    signal.Cancel = true;
+                    Console.Error.WriteLine("SpeechPairs: the build was stopped (SIGTERM); run the same command again to resume.");
+                    Environment.Exit(143);
+                });
                 return true;
             }
             catch (IOException)

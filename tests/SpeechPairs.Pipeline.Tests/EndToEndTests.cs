@@ -165,6 +165,38 @@ public sealed class EndToEndTests : IDisposable
                      File.ReadAllBytes(Path.Combine(work, "pairs.jsonl.gz")));
     }
 
+    [Fact]
+    public void SigtermToMsbuildFailsTheBuildAndARerunResumesToTheSameOutput()
+    {
+        string archive = Archive(ClipTree.Many(ResumeClips), "many clips.7z");
+        RunPipeline(2, Settings(archive, temp["reference"], procs: 2));
+
+        string work = temp["terminated"];
+        var settings = Settings(archive, work, procs: 2);
+        settings["TorchThreads"] = "1";
+        string shard = Path.Combine(work, "shard-1-of-2.jsonl.gz");
+        using (Process build = ProcessRunner.Start(ProcessRunner.Dotnet, Pipeline.Arguments(2, settings), RepoPaths.Root, out StringBuilder output))
+        {
+            var deadline = Stopwatch.StartNew();
+            while (!(File.Exists(shard) && new FileInfo(shard).Length > 0) && !build.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(5))
+                Thread.Sleep(10);
+            Assert.False(build.HasExited, "the build ended before it could be stopped");
+            ProcessRunner.Run("kill", ["-TERM", build.Id.ToString()]).AssertSucceeded("kill -TERM");
+            Assert.True(build.WaitForExit(TimeSpan.FromMinutes(2)), "msbuild did not stop after SIGTERM");
+            build.WaitForExit();
+            lock (output)
+            {
+                Assert.Equal(143, build.ExitCode);
+                Assert.Contains("the build was stopped (SIGTERM)", output.ToString());
+            }
+        }
+        Assert.False(File.Exists(Path.Combine(work, "pairs.jsonl.gz")));
+        Assert.True(SpinWait.SpinUntil(() => WorkerProcesses.Writing(shard).Count == 0, TimeSpan.FromSeconds(30)), "a worker outlived the stopped build");
+
+        RunPipeline(2, settings);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(temp["reference"], "pairs.jsonl.gz")), File.ReadAllBytes(Path.Combine(work, "pairs.jsonl.gz")));
+    }
+
     private static void KillWhenHalfWay(string shardOutput, Process build, StringBuilder output)
     {
         // Kill as soon as the shard has flushed its first batch (a gzip member) and is still running.
