@@ -166,6 +166,40 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void TheReadmeCommandInARealTerminalShowsProgressAndLeavesNoNodes()
+    {
+        // `script` gives the build a pseudo-terminal, where MSBuild's terminal logger is on by default; the promise is
+        // that the plain README command still shows the banner, the shards' progress and the merge summary, and leaves
+        // no worker node behind. The environment is a terminal user's: no CI flag, no node-reuse override from the host.
+        string work = temp["terminal"];
+        string command = $"cd {Quote(RepoPaths.Root)} && env -u CI -u MSBUILDDISABLENODEREUSE -u MSBUILDNOINPROCNODE TERM=xterm-256color dotnet msbuild pipeline.proj -m:2 -p:Procs=2 -p:WorkDir={Quote(work + "/")} -p:ToolsConfiguration={RepoPaths.Configuration}";
+        ProcessRunner.Result run = ProcessRunner.Run("script", ["-qec", command, "/dev/null"], RepoPaths.Root, TimeSpan.FromMinutes(8))
+            .AssertSucceeded("the README command under a pseudo-terminal");
+
+        Assert.Contains("SpeechPairs: 2 shard(s) on local", run.Output); // the start banner
+        Assert.Matches(@"\[shard [01]/2\] \d+/\d+ clips", run.Output); // progress lines
+        Assert.Contains("Merged 2 shards into", run.Output); // the merge summary
+        Assert.True(SpinWait.SpinUntil(() => !Process.GetProcesses().Any(IsReusableMsBuildNode), TimeSpan.FromSeconds(20)),
+            "an MSBuild worker node is still alive after the build");
+    }
+
+    private static string Quote(string text) => "'" + text.Replace("'", "'\\''") + "'";
+
+    /// <summary>An MSBuild worker node (nodemode:1), the kind that node reuse keeps alive after a build.</summary>
+    private static bool IsReusableMsBuildNode(Process process)
+    {
+        try
+        {
+            string commandLine = File.ReadAllText($"/proc/{process.Id}/cmdline").Replace('\0', ' ');
+            return commandLine.Contains("nodemode:1", StringComparison.OrdinalIgnoreCase) && commandLine.Contains("MSBuild.dll");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public void SigtermToMsbuildFailsTheBuildAndARerunResumesToTheSameOutput()
     {
         string archive = Archive(ClipTree.Many(ResumeClips), "many clips.7z");
