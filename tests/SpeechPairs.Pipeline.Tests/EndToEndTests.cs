@@ -166,6 +166,21 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public void AnUnavailableDeviceWarnsOncePerRunNotOncePerShard()
+    {
+        if (File.Exists("/dev/nvidiactl"))
+            return; // a machine with CUDA would not fall back; nothing to check there
+        var settings = Settings(RepoPaths.DemoArchive, temp["device"], procs: 2);
+        settings["Device"] = "cuda";
+        settings.Remove("Archive");
+        settings.Remove("TokenizerDir");
+
+        ProcessRunner.Result run = RunPipeline(2, settings);
+
+        Assert.Single(run.Output.Split('\n'), line => line.Contains("warning") && line.Contains("CUDA is not available"));
+    }
+
+    [Fact]
     public void TheReadmeCommandInARealTerminalShowsProgressAndLeavesNoNodes()
     {
         // `script` gives the build a pseudo-terminal, where MSBuild's terminal logger is on by default; the promise is

@@ -22,6 +22,7 @@ internal static class WorkerCommandLine
         root.Subcommands.Add(SlurmCommand.Create(context));
         root.Subcommands.Add(VerifyCommand.Create(context));
         root.Subcommands.Add(ReportCommand.Create(context));
+        root.Subcommands.Add(DeviceCommand.Create(context));
         return root;
     }
 
