@@ -58,25 +58,21 @@ public sealed class SlurmShards : WorkerTool
 
     public override void Cancel()
     {
-        // The worker is about to be killed without a chance to clean up: cancel this run's jobs first.
+        // The worker is about to be killed without a chance to clean up: `worker slurm cancel` scancels this run's jobs first.
         if (!SubmitOnly && File.Exists(JobsFile))
         {
-            var ids = File.ReadAllLines(JobsFile).Where(l => l.Length > 0 && l.All(char.IsAsciiDigit)).ToArray();
-            if (ids.Length > 0)
+            var cancel = new System.Diagnostics.ProcessStartInfo(GenerateFullPathToTool()) { UseShellExecute = false };
+            foreach (var argument in new[] { WorkerAssembly, "slurm", "cancel", "--jobs-file", JobsFile })
+                cancel.ArgumentList.Add(argument);
+            try
             {
-                var scancel = new System.Diagnostics.ProcessStartInfo("scancel") { UseShellExecute = false };
-                foreach (var id in ids)
-                    scancel.ArgumentList.Add(id);
-                try
-                {
-                    using var process = System.Diagnostics.Process.Start(scancel);
-                    process?.WaitForExit(30_000);
-                    Log.LogWarning($"Build cancelled: cancelled the Slurm jobs of this run ({string.Join(", ", ids)}).");
-                }
-                catch (System.ComponentModel.Win32Exception e)
-                {
-                    Log.LogWarning($"Build cancelled, but scancel could not run ({e.Message}); cancel jobs {string.Join(", ", ids)} by hand.");
-                }
+                using var process = System.Diagnostics.Process.Start(cancel);
+                process?.WaitForExit(30_000);
+                Log.LogWarning($"Build cancelled: cancelled the Slurm jobs listed in {JobsFile}.");
+            }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                Log.LogWarning($"Build cancelled, but the jobs in {JobsFile} could not be cancelled ({e.Message}); scancel them by hand.");
             }
         }
         base.Cancel();

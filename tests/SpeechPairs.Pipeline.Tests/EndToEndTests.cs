@@ -228,10 +228,7 @@ public sealed class EndToEndTests : IDisposable
         string shard = Path.Combine(work, "shard-1-of-2.jsonl.gz");
         using (Process build = ProcessRunner.Start(ProcessRunner.Dotnet, Pipeline.Arguments(2, settings), RepoPaths.Root, out StringBuilder output))
         {
-            var deadline = Stopwatch.StartNew();
-            while (!(File.Exists(shard) && new FileInfo(shard).Length > 0) && !build.HasExited && deadline.Elapsed < TimeSpan.FromMinutes(5))
-                Thread.Sleep(10);
-            Assert.False(build.HasExited, "the build ended before it could be stopped");
+            WaitForFirstBatch(shard, build, output);
             ProcessRunner.Run("kill", ["-TERM", build.Id.ToString()]).AssertSucceeded("kill -TERM");
             Assert.True(build.WaitForExit(TimeSpan.FromMinutes(2)), "msbuild did not stop after SIGTERM");
             build.WaitForExit();
@@ -250,7 +247,16 @@ public sealed class EndToEndTests : IDisposable
 
     private static void KillWhenHalfWay(string shardOutput, Process build, StringBuilder output)
     {
-        // Kill as soon as the shard has flushed its first batch (a gzip member) and is still running.
+        WaitForFirstBatch(shardOutput, build, output);
+        IReadOnlyList<int> workers = WorkerProcesses.Writing(shardOutput);
+        Assert.NotEmpty(workers);
+        foreach (int id in workers)
+            WorkerProcesses.Kill(id);
+    }
+
+    /// <summary>Returns as soon as the shard has flushed its first batch (a gzip member) and is still running.</summary>
+    private static void WaitForFirstBatch(string shardOutput, Process build, StringBuilder output)
+    {
         var deadline = Stopwatch.StartNew();
         string progressFile = shardOutput + ".progress.json";
         while (deadline.Elapsed < TimeSpan.FromMinutes(5))
@@ -263,10 +269,6 @@ public sealed class EndToEndTests : IDisposable
                 if (SpeechPairs.Contract.ProgressDocument.TryRead(progressFile) is { } progress)
                     Assert.True(progress.Done < progress.Total,
                         $"shard finished before it could be interrupted; raise {nameof(ResumeClips)} ({progress.Done}/{progress.Total})");
-                IReadOnlyList<int> workers = WorkerProcesses.Writing(shardOutput);
-                Assert.NotEmpty(workers);
-                foreach (int id in workers)
-                    WorkerProcesses.Kill(id);
                 return;
             }
             Thread.Sleep(10);
