@@ -7,33 +7,54 @@ using static TorchSharp.torch;
 
 namespace SpeechPairs.Tests.Vq02;
 
-/// <summary>Running attention a slice of pieces at a time (what bounds a long clip's memory) changes no bit.</summary>
+/// <summary>
+/// Running the encoder in windows of layer rows (what bounds a long clip's memory), with each layer's cache carried
+/// from one window of a clip to the next, changes no bit.
+/// </summary>
 public sealed class EncoderMemoryTests
 {
     [Theory]
-    [InlineData(2)]
-    [InlineData(7)]
-    [InlineData(64)]
-    public void Attention_in_slices_of_pieces_equals_one_call_bit_for_bit(int maxGroupPieces)
+    [InlineData(9)]      // one 4-frame piece per window: every piece after the first carries its cache in
+    [InlineData(50)]     // a few pieces per window, windows of one clip and groups of short clips
+    [InlineData(700)]    // the long clip in two windows, the short ones grouped
+    [InlineData(2048)]   // the long clip whole
+    public void Windows_of_rows_equal_one_pass_bit_for_bit(int maxRows)
     {
         var layout = new BundleLayout(GoldenFixtures.BundleDir);
         var weights = SanmEncoderWeights.Load(layout.ModelPt, ParaformerConfig.Load(layout.ConfigYaml), CPU);
         var random = new Random(21);
-        var clips = new[] { 150, 3, 77 }.Select(pieces =>
+        var clips = new[] { 150, 3, 1, 77, 2 }.Select(pieces =>
         {
             var lengths = Enumerable.Range(0, pieces).Select(p => p == pieces - 1 ? 1 + random.Next(4) : 4).ToArray();
             var data = new float[lengths.Sum() * 560];
             for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 4 - 2);
             return new Vq02Features(data, 560, lengths, null);
         }).ToArray();
+        Assert.True(EncoderWindow.Split(clips, maxRows).Count() > (maxRows < 2048 ? 2 : 0));
 
-        var (whole, wholeCounts) = new SanmStreamingEncoder(weights, CPU).Encode(clips);
-        var (sliced, slicedCounts) = new SanmStreamingEncoder(weights, CPU) { MaxGroupPieces = maxGroupPieces }.Encode(clips);
+        var (whole, wholeCounts) = new SanmStreamingEncoder(weights, CPU) { MaxRows = int.MaxValue }.Encode(clips);
+        var (windowed, windowedCounts) = new SanmStreamingEncoder(weights, CPU) { MaxRows = maxRows }.Encode(clips);
         using (whole)
-        using (sliced)
+        using (windowed)
         {
-            Assert.Equal(wholeCounts, slicedCounts);
-            Assert.True(whole.ToFloatArray().SequenceEqual(sliced.ToFloatArray()), $"slices of {maxGroupPieces} pieces changed the frames");
+            Assert.Equal(wholeCounts, windowedCounts);
+            Assert.Equal(whole.shape, windowed.shape);
+            Assert.True(whole.ToFloatArray().SequenceEqual(windowed.ToFloatArray()), $"windows of {maxRows} rows changed the frames");
         }
+    }
+
+    [Fact]
+    public void A_long_clip_gets_windows_of_its_own_and_short_clips_are_grouped_in_order()
+    {
+        Vq02Features Clip(int pieces) => new(new float[pieces * 4 * 560], 560, Enumerable.Repeat(4, pieces).ToArray(), null);
+        var (a, b, c, d) = (Clip(2), Clip(3), Clip(30), Clip(1));
+        var windows = EncoderWindow.Split([a, b, c, d], 100).ToList();   // 9 rows per piece: 11 pieces fit in 100 rows
+
+        Assert.Equal([a, b], windows[0].Clips);
+        Assert.False(windows[0].IsPartial);
+        Assert.Equal([(0, 11), (11, 11), (22, 8)], windows.Skip(1).Take(3).Select(w => (w.FirstPiece, w.PieceCount)));
+        Assert.All(windows.Skip(1).Take(3), w => Assert.Same(c, Assert.Single(w.Clips)));
+        Assert.Equal([d], windows[4].Clips);
+        Assert.Equal(5, windows.Count);
     }
 }
