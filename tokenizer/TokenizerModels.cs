@@ -80,13 +80,15 @@ public sealed class TokenizerModels : IDisposable
         ConfigureThreads(options);
         var device = ComputeDevices.Select(options.Device, log);
 
-        // Cheap files first, so a broken bundle fails fast and before the big checkpoint is read.
+        // Cheap files first, so a broken bundle fails fast and before the big checkpoint is read. The checkpoint and
+        // the ONNX session then load side by side (each is one core's work; together they are most of the start-up).
         var quantizer = CentroidQuantizer.Load(layout.Centroids, config.OutputSize, device);
+        var weightsTask = Task.Run(() => SanmEncoderWeights.Load(layout.ModelPt, config, device));
         SpeechTokenizerV1? vq06 = null;
         try
         {
             vq06 = SpeechTokenizerV1.Load(layout.SpeechTokenizerOnnx, options.OnnxThreads);
-            var weights = SanmEncoderWeights.Load(layout.ModelPt, config, device);
+            var weights = weightsTask.GetAwaiter().GetResult();
             var frontend = new OnlineFrontend(cmvn, config.NumMelBins, config.LfrM, config.LfrN);
             return new TokenizerModels(options, layout, config, device, frontend, weights, quantizer, vq06);
         }
@@ -94,6 +96,8 @@ public sealed class TokenizerModels : IDisposable
         {
             quantizer.Dispose();
             vq06?.Dispose();
+            ((IAsyncResult)weightsTask).AsyncWaitHandle.WaitOne();  // never leave the checkpoint reader running
+            if (weightsTask.IsCompletedSuccessfully) weightsTask.Result.Dispose();
             throw;
         }
     }

@@ -6,17 +6,26 @@ public sealed record TokenizerOptions
     /// <summary>Where the vq02 encoder runs: auto (MPS, then CUDA, then CPU), cpu, mps or cuda.</summary>
     public ComputeDeviceKind Device { get; init; } = ComputeDeviceKind.Auto;
 
-    /// <summary>Threads for torch (vq02). Set per process so that N processes do not oversubscribe the cores.</summary>
+    /// <summary>
+    /// The process's cores: torch threads for vq02, then as many vq06 lanes (see <see cref="Vq0206Tokenizer.Vq06Lanes"/>).
+    /// Set per process so that N processes do not oversubscribe the machine.
+    /// </summary>
     public int TorchThreads { get; init; } = 1;
 
     /// <summary>ONNX Runtime intra-op threads for vq06 (the reference uses 1).</summary>
     public int OnnxThreads { get; init; } = 1;
 
+    /// <summary>
+    /// vq06 chunks that run at once, each a single-session ONNX run as in the reference; 0 (the default) gives the
+    /// process's cores to them: <see cref="TorchThreads"/> / <see cref="OnnxThreads"/>. Lanes never change tokens.
+    /// </summary>
+    public int Vq06Lanes { get; init; }
+
+    /// <summary>The lanes vq06 runs in: <see cref="Vq06Lanes"/>, or the process's cores per ONNX run.</summary>
+    public int EffectiveVq06Lanes => Vq06Lanes > 0 ? Vq06Lanes : Math.Max(1, TorchThreads / Math.Max(1, OnnxThreads));
+
     /// <summary>Kaldi fbank dither. 0 is deterministic; non-zero noise is seeded from the clip's samples.</summary>
     public float Dither { get; init; }
-
-    /// <summary>Run vq06 on a worker thread while vq02 runs (as the reference does); off runs them one after the other.</summary>
-    public bool OverlapVq06 { get; init; } = true;
 
     /// <summary>librosa-style silence trim before tokenizing (off in the reference's batch script).</summary>
     public bool Trim { get; init; }

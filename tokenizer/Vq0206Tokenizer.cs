@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Tokenizer.Features;
 
@@ -11,7 +12,9 @@ namespace SpeechPairs.Tokenizer;
 /// <remarks>
 /// A batch is tokenized as the reference tokenizes each clip, with two differences that do not change results:
 /// vq02 runs its encoder over every piece of every clip in the batch together (a clip's codes do not depend on
-/// its batch; the tests check it), and vq06 runs on a worker thread while vq02 runs, as the reference overlaps them.
+/// its batch; the tests check it), and vq06 then runs the 30 s chunks of all clips in parallel lanes, each chunk a
+/// single-threaded ONNX run as in the reference. vq02 and vq06 take turns on the same cores instead of overlapping:
+/// on a 2-core machine a vq06 thread beside two torch threads oversubscribes the cores and slows both.
 /// </remarks>
 public sealed class Vq0206Tokenizer(TokenizerModels models)
 {
@@ -20,8 +23,14 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
 
     private readonly ConcurrentDictionary<int, SincResampler> _resamplers = new();
 
-    /// <summary>Threads that ran the two halves of the last batch (tests check that vq06 overlapped vq02).</summary>
-    internal (int Vq02Thread, int Vq06Thread) LastThreads { get; private set; }
+    /// <summary>Where this tokenizer's time went, summed over its batches.</summary>
+    public TokenizerStageTimes Times { get; } = new();
+
+    /// <summary>vq06 chunks that run at once (<see cref="TokenizerOptions.Vq06Lanes"/>).</summary>
+    public int Vq06Lanes => models.Options.EffectiveVq06Lanes;
+
+    /// <summary>Most lanes the last vq06 phase had running at once (tests check that chunks ran in parallel).</summary>
+    internal int LastVq06Concurrency { get; private set; }
 
     /// <summary>Tokenizes one clip; throws <see cref="TokenizationException"/> when the reference would fail on it.</summary>
     public ClipTokens Tokenize(DecodedAudio clip)
@@ -36,6 +45,7 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
         int n = clips.Count;
         var errors = new string?[n];
         var audio = new float[n][];
+        long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < n; i++)
         {
             try
@@ -49,12 +59,12 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
             }
         }
 
-        var vq06Task = models.Options.OverlapVq06
-            ? Task.Factory.StartNew(() => RunVq06(audio, errors), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)
-            : null;
+        Times.AddPreprocess(start);
+
         var vq02 = RunVq02(audio, errors);
-        var vq06 = vq06Task?.GetAwaiter().GetResult() ?? RunVq06(audio, errors);
-        LastThreads = (Environment.CurrentManagedThreadId, vq06.Thread);
+        start = Stopwatch.GetTimestamp();
+        var vq06 = RunVq06(audio, errors);
+        Times.AddVq06(start);
 
         var outcomes = new ClipOutcome[n];
         for (int i = 0; i < n; i++)
@@ -83,6 +93,7 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
         var errors = new string?[n];
         var features = new List<Vq02Features>();
         var owners = new List<int>();
+        long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < n; i++)
         {
             if (inputErrors[i] is not null) continue;
@@ -96,8 +107,10 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
                 errors[i] = $"vq02 front end: {e.Message}";
             }
         }
+        Times.AddVq02FrontEnd(start);
         if (features.Count == 0) return (codes, errors);
 
+        start = Stopwatch.GetTimestamp();
         try
         {
             Quantize(features, owners, codes);
@@ -117,6 +130,7 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
                 }
             }
         }
+        Times.AddVq02Encoder(start);
         return (codes, errors);
     }
 
@@ -135,43 +149,75 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
         }
     }
 
-    private (int[]?[] Codes, string?[] Errors, int Thread) RunVq06(float[][] audio, string?[] inputErrors)
+    // Every chunk of every clip is one job; a clip's codes are its chunks' codes in order, and its error the first
+    // failing chunk's, so the lanes give exactly what one chunk after another gives.
+    private (int[]?[] Codes, string?[] Errors) RunVq06(float[][] audio, string?[] inputErrors)
     {
         int n = audio.Length;
-        var codes = new int[n][];
-        var errors = new string?[n];
+        var jobs = new List<(int Clip, int Chunk, int Start, int Length)>();
+        var chunkCodes = new int[n][][];
         for (int i = 0; i < n; i++)
         {
             if (inputErrors[i] is not null) continue;
+            var chunks = Vq06Chunks.Split(audio[i].Length);
+            chunkCodes[i] = new int[chunks.Count][];
+            for (int c = 0; c < chunks.Count; c++) jobs.Add((i, c, chunks[c].Start, chunks[c].Length));
+        }
+
+        var chunkErrors = new string?[jobs.Count];
+        int running = 0, most = 0;
+        Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = Vq06Lanes }, j =>
+        {
+            int now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            var (clip, chunk, start, length) = jobs[j];
             try
             {
-                codes[i] = Vq06Codes(audio[i]);
+                chunkCodes[clip][chunk] = Vq06ChunkCodes(audio[clip], start, length);
             }
             catch (TokenizationException e)
             {
-                errors[i] = e.Message;
+                chunkErrors[j] = e.Message;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                errors[i] = $"vq06 failed: {e.Message}";
+                chunkErrors[j] = $"vq06 failed: {e.Message}";
             }
+            finally
+            {
+                Interlocked.Decrement(ref running);
+            }
+        });
+        LastVq06Concurrency = most;
+
+        var codes = new int[n][];
+        var errors = new string?[n];
+        for (int j = jobs.Count - 1; j >= 0; j--)
+            if (chunkErrors[j] is { } error) errors[jobs[j].Clip] = error;
+        for (int i = 0; i < n; i++)
+            if (inputErrors[i] is null && errors[i] is null) codes[i] = chunkCodes[i].SelectMany(c => c).ToArray();
+        return (codes, errors);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
         }
-        return (codes, errors, Environment.CurrentManagedThreadId);
     }
 
     /// <summary>The reference's get_vq06_code: 30 s chunks (a tail under 480 samples dropped), log-mel, ONNX.</summary>
-    internal int[] Vq06Codes(float[] audio16k)
+    internal int[] Vq06Codes(float[] audio16k) =>
+        Vq06Chunks.Split(audio16k.Length).SelectMany(c => Vq06ChunkCodes(audio16k, c.Start, c.Length)).ToArray();
+
+    private int[] Vq06ChunkCodes(float[] audio16k, int start, int length)
     {
-        var tokens = new List<int>();
-        foreach (var (start, length) in Vq06Chunks.Split(audio16k.Length))
-        {
-            float[] mel = models.LogMel.Compute(audio16k.AsSpan(start, length), out int frames);
-            int[] chunkTokens = models.Vq06.Tokenize(mel, frames);
-            double duration = Math.Round(length / 16000.0, 2, MidpointRounding.ToEven);
-            if (Math.Abs(chunkTokens.Length - duration * 25) > 2)
-                throw new TokenizationException($"vq06: {chunkTokens.Length} tokens for a {duration:0.00} s chunk; the reference requires 25 per second ± 2 (is speech_tokenizer_v1.onnx a 25 Hz model?)");
-            tokens.AddRange(chunkTokens);
-        }
-        return tokens.ToArray();
+        float[] mel = models.LogMel.Compute(audio16k.AsSpan(start, length), out int frames);
+        int[] chunkTokens = models.Vq06.Tokenize(mel, frames);
+        double duration = Math.Round(length / 16000.0, 2, MidpointRounding.ToEven);
+        if (Math.Abs(chunkTokens.Length - duration * 25) > 2)
+            throw new TokenizationException($"vq06: {chunkTokens.Length} tokens for a {duration:0.00} s chunk; the reference requires 25 per second ± 2 (is speech_tokenizer_v1.onnx a 25 Hz model?)");
+        return chunkTokens;
     }
 }

@@ -42,22 +42,34 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
     }
 
     [Fact]
-    public void Vq06RunsConcurrentlyWithVq02WithoutChangingResults()
+    public void Vq06LanesGiveTheSameCodesAsOneChunkAfterAnother()
     {
-        var clip = WavReader.Read(GoldenFixtures.File("p08_cmn_30p5s_16k", "input.wav"));
-        var overlapped = new Vq0206Tokenizer(_models.Models);
-        var a = overlapped.Tokenize(clip);
-        Assert.NotEqual(overlapped.LastThreads.Vq02Thread, overlapped.LastThreads.Vq06Thread);
+        var names = GoldenFixtures.TokenizedCaseNames.ToArray();
+        var clips = names.Select(n => WavReader.Read(GoldenFixtures.File(n, "input.wav"))).ToArray();
+        var oneLane = new Vq0206Tokenizer(_models.Models).TokenizeBatch(clips);
 
-        using var sequentialModels = FixtureModels.Load(new TokenizerOptions { OverlapVq06 = false });
-        var sequential = new Vq0206Tokenizer(sequentialModels);
-        var b = sequential.Tokenize(clip);
-        Assert.Equal(sequential.LastThreads.Vq02Thread, sequential.LastThreads.Vq06Thread);
-        Assert.Equal(a, b with { Vq02 = a.Vq02, Vq06 = a.Vq06 });
-        Assert.Equal(a.Vq02, b.Vq02);
-        Assert.Equal(a.Vq06, b.Vq06);
-        Assert.Equal(a.Tokens, b.Tokens);
+        using var laneModels = FixtureModels.Load(new TokenizerOptions { Vq06Lanes = 3 });
+        var lanes = new Vq0206Tokenizer(laneModels);
+        Assert.Equal(3, lanes.Vq06Lanes);
+        var inLanes = lanes.TokenizeBatch(clips);
+        Assert.True(lanes.LastVq06Concurrency >= 1);
+        for (int i = 0; i < names.Length; i++)
+        {
+            Assert.True(inLanes[i].Succeeded, inLanes[i].Error);
+            Assert.Equal(oneLane[i].Tokens!.Vq06, inLanes[i].Tokens!.Vq06);
+            Assert.Equal(File.ReadAllText(GoldenFixtures.File(names[i], "tokens.txt")), inLanes[i].Tokens!.Tokens);
+        }
+        Assert.True(lanes.Times.Vq06Seconds > 0 && lanes.Times.Vq02EncoderSeconds > 0 && lanes.Times.Vq02FrontEndSeconds > 0);
     }
+
+    [Theory]
+    [InlineData(1, 1, 0, 1)]
+    [InlineData(2, 1, 0, 2)]
+    [InlineData(4, 2, 0, 2)]
+    [InlineData(1, 2, 0, 1)]
+    [InlineData(1, 1, 3, 3)]
+    public void TheDefaultLanesAreTheCoresPerOnnxRun(int torchThreads, int onnxThreads, int lanes, int expected)
+        => Assert.Equal(expected, new TokenizerOptions { TorchThreads = torchThreads, OnnxThreads = onnxThreads, Vq06Lanes = lanes }.EffectiveVq06Lanes);
 
     [Fact]
     public void EmptyAudioIsAClipErrorNotACrash()
