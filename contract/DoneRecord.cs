@@ -15,6 +15,7 @@ namespace SpeechPairs.Contract;
 /// <param name="Reused">Records whose tokens came from the token cache.</param>
 /// <param name="WallSeconds">Wall time of all runs that worked on the shard.</param>
 /// <param name="PeakMemoryMb">Peak resident memory of the slowest-growing run (the largest of the runs).</param>
+/// <param name="Stages">Where the finishing run's time went; null in records written before it existed.</param>
 public sealed record DoneRecord(
     int Version,
     int ShardIndex,
@@ -29,7 +30,8 @@ public sealed record DoneRecord(
     long Reused,
     double WallSeconds,
     double PeakMemoryMb,
-    DateTimeOffset FinishedUtc)
+    DateTimeOffset FinishedUtc,
+    StageSeconds? Stages = null)
 {
     /// <summary>Bumped when the meaning of a field changes; a record of another version is not trusted.</summary>
     public const int CurrentVersion = 1;

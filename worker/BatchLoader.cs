@@ -26,11 +26,14 @@ internal sealed class BatchLoader
     private readonly IWavReader _wavReader;
     private readonly double _batchSeconds;
     private readonly double? _maxDurationSeconds;
+    private readonly ShardStageClock? _clock;
     private int _next;
     private (int Position, PlannedClip Clip)? _lookahead;
 
-    public BatchLoader(IReadOnlyList<ClipPair> clips, ResumeState resumed, IWavReader wavReader, double batchSeconds, double? maxDurationSeconds)
+    public BatchLoader(IReadOnlyList<ClipPair> clips, ResumeState resumed, IWavReader wavReader, double batchSeconds, double? maxDurationSeconds,
+        ShardStageClock? clock = null)
     {
+        _clock = clock;
         _clips = clips;
         _resumed = resumed;
         _wavReader = wavReader;
@@ -50,11 +53,13 @@ internal sealed class BatchLoader
         while (_next < _clips.Count)
         {
             var prepared = new List<PreparedClip>();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             foreach (var clip in PlanNextBatch())
             {
                 if (!_resumed.IsDone(clip.Pair.Id))
                     prepared.Add(Prepare(clip));
             }
+            _clock?.AddDecode(start);
 
             if (prepared.Count > 0)
                 return new PreparedBatch(prepared);

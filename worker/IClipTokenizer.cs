@@ -11,4 +11,7 @@ namespace SpeechPairs.Worker;
 public interface IClipTokenizer : IDisposable
 {
     IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips);
+
+    /// <summary>Time spent per tokenizer stage so far, for the done record; null when the tokenizer does not keep it.</summary>
+    TokenizerStageTimes? Times => null;
 }

@@ -28,6 +28,8 @@ public sealed class ShardRunner
     private readonly TimeProvider _time;
     private readonly TokenCacheOptions? _tokenCache;
     private ShardTokenCache? _cache;
+    private readonly ShardStageClock _clock = new();
+    private IClipTokenizer? _tokenizer;
     private volatile ShardOutput? _output;
     private volatile ProgressReporter? _progress;
     private int _clipErrorsLogged;
@@ -124,7 +126,8 @@ public sealed class ShardRunner
             final.Reused,
             Math.Round(final.EarlierRunsSeconds + final.ElapsedSeconds, 1),
             Math.Round(PeakMemoryMb(), 0),
-            _time.GetUtcNow());
+            _time.GetUtcNow(),
+            _clock.Read(_tokenizer?.Times));
     }
 
     /// <summary>
@@ -158,10 +161,10 @@ public sealed class ShardRunner
     /// </summary>
     private ShardTotals TokenizeRemaining(IReadOnlyList<ClipPair> clips, ShardOutput output, ProgressReporter progress)
     {
-        var loader = new BatchLoader(clips, output.Resumed, _wavReader, _job.BatchSeconds, _job.MaxDurationSeconds);
+        var loader = new BatchLoader(clips, output.Resumed, _wavReader, _job.BatchSeconds, _job.MaxDurationSeconds, _clock);
         double recordSeconds = 0;
         long tokens = output.Resumed.Tokens;
-        var first = loader.LoadNext();
+        var first = _clock.Time(ShardStageClock.Stage.DecodeWait, loader.LoadNext);
         if (first is not null)
         {
             // With a cache the models are loaded on the first miss only: a run of all hits never loads them.
@@ -172,12 +175,16 @@ public sealed class ShardRunner
             var next = Task.FromResult<PreparedBatch?>(first);
             try
             {
-                while (next.GetAwaiter().GetResult() is { } batch)
+                while (_clock.Time(ShardStageClock.Stage.DecodeWait, () => next.GetAwaiter().GetResult()) is { } batch)
                 {
                     next = Task.Run(loader.LoadNext);
                     var reusedBefore = Reused;
                     var result = Tokenize(batch, Tokenizer);
-                    output.AppendBatch(result.Records, result.Errors);
+                    _clock.Time(ShardStageClock.Stage.Write, () =>
+                    {
+                        output.AppendBatch(result.Records, result.Errors);
+                        return 0;
+                    });
                     recordSeconds += result.RecordSeconds;
                     tokens += result.Tokens;
                     progress.AddBatch(batch.Clips.Count, result.Errors.Count, result.AudioSeconds, Reused - reusedBefore);
@@ -204,7 +211,7 @@ public sealed class ShardRunner
     {
         try
         {
-            return _loadTokenizer();
+            return _tokenizer = _clock.Time(ShardStageClock.Stage.ModelLoad, _loadTokenizer);
         }
         catch (Exception e) when (e is not WorkerFailureException)
         {

@@ -22,5 +22,7 @@ public sealed class StepAudioClipTokenizer : IClipTokenizer
 
     public IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips) => _tokenizer.TokenizeBatch(clips);
 
+    public TokenizerStageTimes Times => _tokenizer.Times;
+
     public void Dispose() => _models.Dispose();
 }
