@@ -47,56 +47,59 @@ public sealed class SanmStreamingEncoder
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var outputs = new List<Tensor>();
-        Tensor[]? carried = null;         // per layer: the key/value rows the next window of a long clip carries in
+        // Everything that lives longer than one window is allocated once, up front: the output, the carried caches.
+        // (Window-sized blocks freed among long-lived ones fragment the C heap: a 10-minute clip then held 1 GB.)
+        var frames = empty(clips.Sum(c => (long)c.Frames), _d, device: Device);
+        Tensor? carried = null;           // [layers, CacheRows, 2D]: each layer's key/value rows the next window carries in
+        int carriedRows = 0;
         Tensor? longClipEmbedding = null; // the long clip's embedded input, computed once for all its windows
+        long offset = 0;
         foreach (var split in EncoderWindow.Split(clips, MaxRows))
         {
-            var window = split with { CarriedRows = split.FirstPiece > 0 ? (int)carried![0].shape[0] : 0 };
+            var window = split with { CarriedRows = split.FirstPiece > 0 ? carriedRows : 0 };
             var plan = new EncoderBatchPlan(window);
             if (plan.Rows == 0) continue;
             if (window.IsPartial && window.FirstPiece == 0)
             {
                 longClipEmbedding?.Dispose();
                 longClipEmbedding = Embedded(window.Clips);
+                carried ??= empty(_weights.Blocks.Count, EncoderBatchPlan.CacheRows, 2 * _d, device: Device);
             }
             var embedded = window.IsPartial ? longClipEmbedding! : Embedded(window.Clips);
-            outputs.Add(EncodeWindow(embedded, plan, ref carried));
+            int kept = plan.ClipFrames.Sum();
+            EncodeWindow(embedded, plan, carried, frames.narrow(0, offset, kept));
+            carriedRows = plan.OutgoingCache?.Length ?? 0;
+            offset += kept;
             if (!window.IsPartial) embedded.Dispose();
         }
-        var frames = outputs.Count == 0 ? zeros(0, _d, device: Device) : outputs.Count == 1 ? outputs[0] : cat(outputs, 0);
         return (frames.MoveToOuterDisposeScope(), clips.Select(c => c.Frames).ToArray());
     }
 
-    // One pass through all layers. The cache carried in is replaced by the one this window hands on.
-    private Tensor EncodeWindow(Tensor embedded, EncoderBatchPlan plan, ref Tensor[]? carried)
+    // One pass through all layers into output. Layer l reads the rows carried in for it (plan.CarriedRows of them)
+    // before it overwrites them with the rows it hands on to the next window.
+    private void EncodeWindow(Tensor embedded, EncoderBatchPlan plan, Tensor? carried, Tensor output)
     {
         using var scope = NewDisposeScope();
         var rows = embedded.index_select(0, Index(plan.SourceRows));
         var x = plan.PaddedRows > plan.Rows
             ? cat([rows, zeros(plan.PaddedRows - plan.Rows, rows.shape[1], device: Device)], 0)
             : rows;
-        var handedOn = plan.OutgoingCache is null ? null : new Tensor[_weights.Blocks.Count];
         for (int layer = 0; layer < _weights.Blocks.Count; layer++)
         {
             // Free each layer's temporaries (and its input) as soon as it is done: memory stays flat and warm.
             Tensor next;
             using (NewDisposeScope())
             {
-                var (output, cache) = Block(x, _weights.Blocks[layer], plan, residual: layer > 0, plan.CarriedRows > 0 ? carried![layer] : null);
-                next = output.MoveToOuterDisposeScope();
-                if (handedOn is not null) handedOn[layer] = cache!.MoveToOuterDisposeScope();
+                var carriedIn = plan.CarriedRows > 0 ? carried![layer].narrow(0, 0, plan.CarriedRows) : null;
+                var (result, handedOn) = Block(x, _weights.Blocks[layer], plan, residual: layer > 0, carriedIn);
+                next = result.MoveToOuterDisposeScope();
+                if (handedOn is not null) carried![layer].narrow(0, 0, handedOn.shape[0]).copy_(handedOn);
             }
             x.Dispose();
             x = next;
         }
-        if (carried is not null)
-            foreach (var t in carried) t.Dispose();
-        carried = handedOn;
-        if (handedOn is not null)
-            foreach (var t in handedOn) t.MoveToOuterDisposeScope();
         x = layer_norm(x, [_d], _weights.AfterNormWeight, _weights.AfterNormBias, LayerNormEps);
-        return x.index_select(0, Index(plan.KeptRows)).MoveToOuterDisposeScope();
+        output.copy_(x.index_select(0, Index(plan.KeptRows)));
     }
 
     // Input ×sqrt(D) plus the streaming sinusoidal position encoding (positions 1.. continue across pieces),
