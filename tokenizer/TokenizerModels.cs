@@ -2,6 +2,7 @@ using SpeechPairs.Tokenizer.Bundle;
 using SpeechPairs.Tokenizer.Features;
 using SpeechPairs.Tokenizer.Vq02;
 using SpeechPairs.Tokenizer.Vq06;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SpeechPairs.Tokenizer;
@@ -77,8 +78,8 @@ public sealed class TokenizerModels : IDisposable
         if (cmvn.Dim != config.InputSize)
             throw new BundleException(layout.AmMvn, $"CMVN has {cmvn.Dim} values; config.yaml implies {config.NumMelBins}×{config.LfrM} = {config.InputSize}");
 
-        ConfigureThreads(options);
         var device = ComputeDevices.Select(options.Device, log);
+        set_num_threads(TorchIntraOpThreads(options, device.type));
 
         // Cheap files first, so a broken bundle fails fast and before the big checkpoint is read. The checkpoint and
         // the ONNX session then load side by side (each is one core's work; together they are most of the start-up).
@@ -102,10 +103,18 @@ public sealed class TokenizerModels : IDisposable
         }
     }
 
-    // One process per shard: torch gets the shard's share of cores, never its own guess of the machine's.
-    // (Inter-op threads are left alone: nothing here uses them, and libtorch aborts the process when they are
-    // set after any parallel work has started.)
-    private static void ConfigureThreads(TokenizerOptions options) => set_num_threads(Math.Max(1, options.TorchThreads));
+    /// <summary>
+    /// torch's intra-op threads: 1 on the CPU, where the process's cores (<see cref="TokenizerOptions.TorchThreads"/>)
+    /// run as that many single-threaded lanes instead — faster per core than one wide pool on small matrices, and a
+    /// clip's codes then never depend on the thread count; <see cref="TokenizerOptions.TorchThreads"/> on a GPU.
+    /// Set per process, so that N worker processes do not oversubscribe the machine. (Inter-op threads are left alone:
+    /// nothing here uses them, and libtorch aborts the process when they are set after any parallel work has started.)
+    /// </summary>
+    public static int TorchIntraOpThreads(TokenizerOptions options, DeviceType device) =>
+        device == DeviceType.CPU ? 1 : Math.Max(1, options.TorchThreads);
+
+    /// <summary>Lanes the vq02 encoder runs its windows in: the process's cores on the CPU, one on a GPU.</summary>
+    public int Vq02Lanes => Device.type == DeviceType.CPU ? Math.Max(1, Options.TorchThreads) : 1;
 
     public void Dispose()
     {

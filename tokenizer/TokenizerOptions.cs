@@ -7,7 +7,8 @@ public sealed record TokenizerOptions
     public ComputeDeviceKind Device { get; init; } = ComputeDeviceKind.Auto;
 
     /// <summary>
-    /// The process's cores: torch threads for vq02, then as many vq06 lanes (see <see cref="Vq0206Tokenizer.Vq06Lanes"/>).
+    /// The process's cores. On the CPU: vq02 runs its windows in that many lanes of one torch thread each, then vq06
+    /// its chunks in <see cref="EffectiveVq06Lanes"/> lanes; neither changes a code. On mps/cuda: torch's threads.
     /// Set per process so that N processes do not oversubscribe the machine.
     /// </summary>
     public int TorchThreads { get; init; } = 1;

@@ -136,7 +136,7 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
 
     private void Quantize(IReadOnlyList<Vq02Features> features, IReadOnlyList<int> owners, int[][] codes)
     {
-        var (frames, clipFrames) = models.Encoder.Encode(features);
+        var (frames, clipFrames) = models.Encoder.Encode(features, models.Vq02Lanes);
         using (frames)
         {
             int[] all = models.Quantizer.Assign(frames);

@@ -42,64 +42,72 @@ public sealed class SanmStreamingEncoder
     /// <summary>
     /// Encodes <paramref name="clips"/>; returns the kept frames of all clips, concatenated in clip order, as a
     /// [Σ frames, D] tensor on <see cref="Device"/> (the caller disposes it), with each clip's frame count.
+    /// Windows run in <paramref name="lanes"/> parallel lanes (see <see cref="EncoderLanes"/>); every lane runs the
+    /// same single-threaded operations, so the frames do not depend on the number of lanes.
     /// </summary>
-    public (Tensor Frames, int[] ClipFrames) Encode(IReadOnlyList<Vq02Features> clips)
+    public (Tensor Frames, int[] ClipFrames) Encode(IReadOnlyList<Vq02Features> clips, int lanes = 1)
+    {
+        var clipFrames = clips.Select(c => c.PieceLengths.Sum()).ToArray();
+        var windows = new EncoderLanes(EncoderWindow.Split(clips, MaxRows));
+        Tensor frames;
+        using (no_grad())
+            frames = empty(clipFrames.Sum(f => (long)f), _d, device: Device);
+        try
+        {
+            windows.Run(lanes, w => EncodeWindow(windows, w, frames));
+        }
+        catch
+        {
+            frames.Dispose();
+            throw;
+        }
+        return (frames, clipFrames);
+    }
+
+    // One window through all layers into its rows of the output. A window that carries a cache in waits, before each
+    // layer, for its predecessor to have handed that layer's rows on; it then reads them (the cat copies them) before
+    // it overwrites them with the rows it hands on to its own successor.
+    private void EncodeWindow(EncoderLanes windows, EncoderLanes.Slot slot, Tensor frames)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        // Everything that lives longer than one window is allocated once, up front: the output, the carried caches.
-        // (Window-sized blocks freed among long-lived ones fragment the C heap: a 10-minute clip then held 1 GB.)
-        var frames = empty(clips.Sum(c => (long)c.Frames), _d, device: Device);
-        Tensor? carried = null;           // [layers, CacheRows, 2D]: each layer's key/value rows the next window carries in
-        int carriedRows = 0;
-        Tensor? longClipEmbedding = null; // the long clip's embedded input, computed once for all its windows
-        long offset = 0;
-        foreach (var split in EncoderWindow.Split(clips, MaxRows))
+        var plan = slot.Plan;
+        var chain = slot.Chain;
+        if (chain is not null)
         {
-            var window = split with { CarriedRows = split.FirstPiece > 0 ? carriedRows : 0 };
-            var plan = new EncoderBatchPlan(window);
-            if (plan.Rows == 0) continue;
-            if (window.IsPartial && window.FirstPiece == 0)
+            lock (chain)
             {
-                longClipEmbedding?.Dispose();
-                longClipEmbedding = Embedded(window.Clips);
-                carried ??= empty(_weights.Blocks.Count, EncoderBatchPlan.CacheRows, 2 * _d, device: Device);
+                // The clip's embedded input and carried cache live as long as its windows: created by whichever comes first.
+                if (chain.Embedded is null)
+                {
+                    chain.Embedded = Embedded(slot.Window.Clips).DetachFromDisposeScope();
+                    chain.Carried = empty(_weights.Blocks.Count, EncoderBatchPlan.CacheRows, 2 * _d, device: Device).DetachFromDisposeScope();
+                }
             }
-            var embedded = window.IsPartial ? longClipEmbedding! : Embedded(window.Clips);
-            int kept = plan.ClipFrames.Sum();
-            EncodeWindow(embedded, plan, carried, frames.narrow(0, offset, kept));
-            carriedRows = plan.OutgoingCache?.Length ?? 0;
-            offset += kept;
-            if (!window.IsPartial) embedded.Dispose();
         }
-        return (frames.MoveToOuterDisposeScope(), clips.Select(c => c.Frames).ToArray());
-    }
-
-    // One pass through all layers into output. Layer l reads the rows carried in for it (plan.CarriedRows of them)
-    // before it overwrites them with the rows it hands on to the next window.
-    private void EncodeWindow(Tensor embedded, EncoderBatchPlan plan, Tensor? carried, Tensor output)
-    {
-        using var scope = NewDisposeScope();
+        var embedded = chain?.Embedded ?? Embedded(slot.Window.Clips);
         var rows = embedded.index_select(0, Index(plan.SourceRows));
         var x = plan.PaddedRows > plan.Rows
             ? cat([rows, zeros(plan.PaddedRows - plan.Rows, rows.shape[1], device: Device)], 0)
             : rows;
         for (int layer = 0; layer < _weights.Blocks.Count; layer++)
         {
+            if (plan.CarriedRows > 0) windows.WaitForPredecessor(slot, layer);
             // Free each layer's temporaries (and its input) as soon as it is done: memory stays flat and warm.
             Tensor next;
             using (NewDisposeScope())
             {
-                var carriedIn = plan.CarriedRows > 0 ? carried![layer].narrow(0, 0, plan.CarriedRows) : null;
+                var carriedIn = plan.CarriedRows > 0 ? chain!.Carried![layer].narrow(0, 0, plan.CarriedRows) : null;
                 var (result, handedOn) = Block(x, _weights.Blocks[layer], plan, residual: layer > 0, carriedIn);
                 next = result.MoveToOuterDisposeScope();
-                if (handedOn is not null) carried![layer].narrow(0, 0, handedOn.shape[0]).copy_(handedOn);
+                if (handedOn is not null) chain!.Carried![layer].narrow(0, 0, handedOn.shape[0]).copy_(handedOn);
             }
+            windows.LayerDone(slot, layer);
             x.Dispose();
             x = next;
         }
         x = layer_norm(x, [_d], _weights.AfterNormWeight, _weights.AfterNormBias, LayerNormEps);
-        output.copy_(x.index_select(0, Index(plan.KeptRows)));
+        frames.narrow(0, slot.Offset, plan.ClipFrames.Sum()).copy_(x.index_select(0, Index(plan.KeptRows)));
     }
 
     // Input ×sqrt(D) plus the streaming sinusoidal position encoding (positions 1.. continue across pieces),

@@ -30,7 +30,9 @@ public sealed class TokenizerSettingsKeyTests
 
         Assert.NotEqual(plain, TokenizerSettingsKey.Compute(Setup(bundle, options with { Dither = 1f }), memo));
         Assert.NotEqual(plain, TokenizerSettingsKey.Compute(Setup(bundle, options with { Trim = true }), memo));
-        Assert.NotEqual(plain, TokenizerSettingsKey.Compute(Setup(bundle, options with { TorchThreads = 2 }), memo));
+        Assert.NotEqual(plain, TokenizerSettingsKey.Compute(Setup(bundle, options with { OnnxThreads = 2 }), memo));
+        // On the CPU TorchThreads only sets the lanes, which never change a code (TokenizerParityTests).
+        Assert.Equal(plain, TokenizerSettingsKey.Compute(Setup(bundle, options with { TorchThreads = 2 }), memo));
 
         var amMvn = Path.Combine(bundle, "dengcunqin", "speech_paraformer-large_asr_nat-zh-cantonese-en-16k-vocab8501-online", "am.mvn");
         File.AppendAllText(amMvn, "\n");

@@ -14,11 +14,14 @@ namespace SpeechPairs.Tests.Vq02;
 public sealed class EncoderMemoryTests
 {
     [Theory]
-    [InlineData(9)]      // one 4-frame piece per window: every piece after the first carries its cache in
-    [InlineData(50)]     // a few pieces per window, windows of one clip and groups of short clips
-    [InlineData(700)]    // the long clip in two windows, the short ones grouped
-    [InlineData(2048)]   // the long clip whole
-    public void Windows_of_rows_equal_one_pass_bit_for_bit(int maxRows)
+    [InlineData(9, 1)]      // one 4-frame piece per window: every piece after the first carries its cache in
+    [InlineData(50, 1)]     // a few pieces per window, windows of one clip and groups of short clips
+    [InlineData(700, 1)]    // the long clip in two windows, the short ones grouped
+    [InlineData(2048, 1)]   // the long clip whole
+    [InlineData(9, 3)]      // three lanes: a long clip's windows run as a wavefront, layer by layer
+    [InlineData(50, 2)]
+    [InlineData(700, 4)]
+    public void Windows_of_rows_in_lanes_equal_one_pass_bit_for_bit(int maxRows, int lanes)
     {
         var layout = new BundleLayout(GoldenFixtures.BundleDir);
         var weights = SanmEncoderWeights.Load(layout.ModelPt, ParaformerConfig.Load(layout.ConfigYaml), CPU);
@@ -33,13 +36,13 @@ public sealed class EncoderMemoryTests
         Assert.True(EncoderWindow.Split(clips, maxRows).Count() > (maxRows < 2048 ? 2 : 0));
 
         var (whole, wholeCounts) = new SanmStreamingEncoder(weights, CPU) { MaxRows = int.MaxValue }.Encode(clips);
-        var (windowed, windowedCounts) = new SanmStreamingEncoder(weights, CPU) { MaxRows = maxRows }.Encode(clips);
+        var (windowed, windowedCounts) = new SanmStreamingEncoder(weights, CPU) { MaxRows = maxRows }.Encode(clips, lanes);
         using (whole)
         using (windowed)
         {
             Assert.Equal(wholeCounts, windowedCounts);
             Assert.Equal(whole.shape, windowed.shape);
-            Assert.True(whole.ToFloatArray().SequenceEqual(windowed.ToFloatArray()), $"windows of {maxRows} rows changed the frames");
+            Assert.True(whole.ToFloatArray().SequenceEqual(windowed.ToFloatArray()), $"windows of {maxRows} rows in {lanes} lane(s) changed the frames");
         }
     }
 
@@ -56,5 +59,17 @@ public sealed class EncoderMemoryTests
         Assert.All(windows.Skip(1).Take(3), w => Assert.Same(c, Assert.Single(w.Clips)));
         Assert.Equal([d], windows[4].Clips);
         Assert.Equal(5, windows.Count);
+    }
+
+    [Fact]
+    public void A_failing_window_fails_the_batch_with_its_own_error_and_stops_the_other_lanes()
+    {
+        var layout = new BundleLayout(GoldenFixtures.BundleDir);
+        var weights = SanmEncoderWeights.Load(layout.ModelPt, ParaformerConfig.Load(layout.ConfigYaml), CPU);
+        var good = new Vq02Features(new float[40 * 4 * 560], 560, Enumerable.Repeat(4, 40).ToArray(), null);
+        var bad = new Vq02Features(new float[4 * 100], 100, [4], null);
+        var encoder = new SanmStreamingEncoder(weights, CPU) { MaxRows = 50 };
+        var e = Assert.Throws<ArgumentException>(() => encoder.Encode([good, bad, good], lanes: 3));
+        Assert.Contains("100 wide", e.Message);
     }
 }
