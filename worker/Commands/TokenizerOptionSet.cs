@@ -30,14 +30,14 @@ internal sealed class TokenizerOptionSet
 
     public Option<int> TorchThreads { get; } = new("--torch-threads")
     {
-        Description = "Torch threads (vq02) in this process; keep processes x threads within the cores.",
+        Description = "Cores for this process: on the CPU, vq02 lanes of one torch thread each, then TorchThreads/OnnxThreads vq06 lanes (lanes never change tokens); torch threads on mps/cuda. Keep processes x threads within the cores.",
         DefaultValueFactory = _ => 1,
         HelpName = "N",
     };
 
     public Option<int> OnnxThreads { get; } = new("--onnx-threads")
     {
-        Description = "ONNX Runtime intra-op threads (vq06) in this process.",
+        Description = "ONNX Runtime intra-op threads per vq06 run (1, as the reference).",
         DefaultValueFactory = _ => 1,
         HelpName = "N",
     };

@@ -59,6 +59,10 @@ public sealed class ShardRunnerTests
         var done = DoneRecord.TryRead(output + ".done")!;
         Assert.Equal((5L, 6L, 1L), (done.Records, done.Errors, done.Excluded)); // the too-long clip is excluded, not an error
         Assert.Equal(ReadLines(output).Sum(l => (long)l.Split("<audio_").Length - 1), done.Tokens);
+        var stages = done.Stages!;   // where this run's time went: the foreground stages fit in its wall time
+        double foreground = stages.ModelLoad + stages.DecodeWait + stages.Preprocess + stages.Vq02FrontEnd + stages.Vq02Encoder + stages.Vq06 + stages.Write;
+        Assert.True(stages.Total > 0 && stages.Decode >= 0 && stages.Write >= 0, $"{stages}");
+        Assert.InRange(foreground, 0, stages.Total + 0.002);
         Assert.Contains("retrying them one by one", run.Log);
         Assert.Contains("skipped bad/unreadable.wav (wav: not a RIFF/WAVE file)", run.Log);
     }
