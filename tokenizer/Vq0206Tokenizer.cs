@@ -207,10 +207,7 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
         }
     }
 
-    /// <summary>The reference's get_vq06_code: 30 s chunks (a tail under 480 samples dropped), log-mel, ONNX.</summary>
-    internal int[] Vq06Codes(float[] audio16k) =>
-        Vq06Chunks.Split(audio16k.Length).SelectMany(c => Vq06ChunkCodes(audio16k, c.Start, c.Length)).ToArray();
-
+    // One chunk of the reference's get_vq06_code (30 s chunks, a tail under 480 samples dropped): log-mel, ONNX.
     private int[] Vq06ChunkCodes(float[] audio16k, int start, int length)
     {
         float[] mel = models.LogMel.Compute(audio16k.AsSpan(start, length), out int frames);

@@ -180,11 +180,7 @@ public sealed class ShardRunner
                     next = Task.Run(loader.LoadNext);
                     var reusedBefore = Reused;
                     var result = Tokenize(batch, Tokenizer);
-                    _clock.Time(ShardStageClock.Stage.Write, () =>
-                    {
-                        output.AppendBatch(result.Records, result.Errors);
-                        return 0;
-                    });
+                    _clock.Time(ShardStageClock.Stage.Write, () => output.AppendBatch(result.Records, result.Errors));
                     recordSeconds += result.RecordSeconds;
                     tokens += result.Tokens;
                     progress.AddBatch(batch.Clips.Count, result.Errors.Count, result.AudioSeconds, Reused - reusedBefore);

@@ -31,6 +31,12 @@ internal sealed class ShardStageClock
         }
     }
 
+    public void Time(Stage stage, Action body) => Time(stage, () =>
+    {
+        body();
+        return 0;
+    });
+
     /// <summary>Background decode time; called from the decoder's thread.</summary>
     public void AddDecode(long startTimestamp) => Interlocked.Add(ref _decodeTicks, Stopwatch.GetTimestamp() - startTimestamp);
 

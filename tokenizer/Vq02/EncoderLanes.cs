@@ -29,7 +29,6 @@ internal sealed class EncoderLanes
             carriedRows = plan.OutgoingCache?.Length ?? 0;
             offset += plan.ClipFrames.Sum();
             if (plan.Rows > 0) _slots.Add(slot);
-            else if (window.FirstPiece == 0) chain = null;
         }
     }
 

@@ -23,7 +23,7 @@ internal sealed record EncoderWindow(IReadOnlyList<Vq02Features> Clips, int Firs
     /// <summary>
     /// Cuts <paramref name="clips"/> into windows of at most <paramref name="maxRows"/> layer rows, in clip order: whole
     /// clips are grouped while they fit; a longer clip gets windows of its own. Piece counts only; carried rows are
-    /// known once the window before has been planned (<see cref="SanmStreamingEncoder"/> fills them in).
+    /// known once the window before has been planned (<see cref="EncoderLanes"/> fills them in).
     /// </summary>
     public static IEnumerable<EncoderWindow> Split(IReadOnlyList<Vq02Features> clips, int maxRows)
     {

@@ -38,20 +38,18 @@ public static class TokenizerSettingsKey
                  })
             text.Append(name).Append(' ').Append(memo.Hash(path)).Append('\n');
         memo.Save();
+        var device = ResolvedDevice(options.Device);
+        // What can move a code: torch's intra-op threads (always 1 on the CPU, where TorchThreads only sets the lanes).
         text.Append(CultureInfo.InvariantCulture,
             $"dither {BitConverter.SingleToInt32Bits(options.Dither):x8}\ntrim {options.Trim}\n" +
-            $"device {ResolvedDevice(options.Device)}\ntorch_intra_op_threads {TorchIntraOpThreads(options)}\nonnx_threads {options.OnnxThreads}\n");
+            $"device {device.ToString().ToLowerInvariant()}\ntorch_intra_op_threads {TokenizerModels.TorchIntraOpThreads(options, device)}\nonnx_threads {options.OnnxThreads}\n");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     /// <summary>The bundle-hash memo kept beside a cache.</summary>
     public static string MemoPathFor(string cachePath) => cachePath + ".file-hashes.tsv";
 
-    // What can move a code: torch's intra-op threads (always 1 on the CPU, where TorchThreads only sets the lanes).
-    private static int TorchIntraOpThreads(TokenizerOptions options) =>
-        TokenizerModels.TorchIntraOpThreads(options, options.Device == ComputeDeviceKind.Cpu ? DeviceType.CPU : ComputeDevices.Select(options.Device).type);
-
     // "auto" is resolved because CPU and CUDA kernels need not agree to the last bit; "cpu" needs no libtorch start-up.
-    private static string ResolvedDevice(ComputeDeviceKind kind) =>
-        kind == ComputeDeviceKind.Cpu ? "cpu" : ComputeDevices.Select(kind).type.ToString().ToLowerInvariant();
+    private static DeviceType ResolvedDevice(ComputeDeviceKind kind) =>
+        kind == ComputeDeviceKind.Cpu ? DeviceType.CPU : ComputeDevices.Select(kind).type;
 }
