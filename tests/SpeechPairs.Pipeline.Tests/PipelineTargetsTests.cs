@@ -43,16 +43,18 @@ public sealed class PipelineTargetsTests : IDisposable
     {
         string stamp = Path.Combine(RepoPaths.Root, "worker", "obj", "speechpairs-restored.stamp");
         string skipped = "Skipping target \"_SpRestoreWorker\"";
-        Run("_SpBuildWorker").AssertSucceeded("first build of the worker");
+        ProcessRunner.Result BuildWorker(string what) =>
+            Pipeline.Run(1, new Dictionary<string, string> { ["WorkDir"] = WorkDir }, "-t:_SpBuildWorker", "-v:n").AssertSucceeded(what);
+        BuildWorker("first build of the worker");
         Assert.True(File.Exists(stamp));
 
-        ProcessRunner.Result again = Pipeline.Run(1, new Dictionary<string, string> { ["WorkDir"] = WorkDir }, "-t:_SpBuildWorker", "-v:n").AssertSucceeded("second build");
+        ProcessRunner.Result again = BuildWorker("second build");
         Assert.Contains(skipped, again.Output);
 
         // A stamp older than the worker's project file stands for an edit since the last restore.
         DateTime project = File.GetLastWriteTimeUtc(Path.Combine(RepoPaths.Root, "worker", "SpeechPairs.Worker.csproj"));
         File.SetLastWriteTimeUtc(stamp, project.AddMinutes(-1));
-        ProcessRunner.Result edited = Pipeline.Run(1, new Dictionary<string, string> { ["WorkDir"] = WorkDir }, "-t:_SpBuildWorker", "-v:n").AssertSucceeded("build after an edit");
+        ProcessRunner.Result edited = BuildWorker("build after an edit");
         Assert.DoesNotContain(skipped, edited.Output);
         Assert.True(File.GetLastWriteTimeUtc(stamp) > project, "the restore did not renew its stamp");
     }
