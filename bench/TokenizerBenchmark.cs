@@ -61,6 +61,7 @@ public static class TokenizerBenchmark
         wideEncoded.Dispose();
         double matmulGflops = MatmulGflops();
         set_num_threads(TokenizerModels.TorchIntraOpThreads(models.Options, models.Device.type));
+        double gemmGflops = EncoderGemmRate.Gflops(models.Vq02Lanes);
         double steppedSeconds = double.NaN;
         if (stepped)
         {
@@ -94,13 +95,15 @@ public static class TokenizerBenchmark
         Console.WriteLine($"  arithmetic: vq02 encoder {vq02Flops / 1e9:0.0} GFLOP (reference schedule) at {encoderGflops:0.0} GFLOP/s"
             + (stepped ? $" (piece by piece {vq02Flops / steppedSeconds / 1e9:0.0})" : "")
             + $"; vq06 {vq06Flops / 1e9:0.0} GFLOP ({vq06Shape.State} wide, {vq06Shape.Layers} layers) at {vq06Gflops:0.0} GFLOP/s");
+        Console.WriteLine($"  the encoder's own products alone (1 024-row window: q/k/v, output, feed-forward) in {models.Vq02Lanes} lane(s): {gemmGflops:0.0} GFLOP/s; "
+            + $"the encoder runs at {100 * encoderGflops / gemmGflops:0}% of them");
         Console.WriteLine($"  limit: 2048² fp32 matmul {matmulGflops:0.0} GFLOP/s on {threads} thread(s) → all that arithmetic in {limitSeconds:0.00} s = {seconds / limitSeconds:0.00}x realtime; "
             + $"the tokenizer runs at {100 * limitSeconds / whole:0}% of it");
         Console.WriteLine($"  peak working set {peak:0} MB");
         Console.WriteLine($"vq02_xrt={seconds / vq02Seconds:0.00} vq06_xrt={seconds / shares.Vq06:0.00} tokenizer_xrt={seconds / whole:0.00} "
             + $"frontend_xrt={seconds / (shares.Pre + shares.Front):0.0} encoder_gflops={encoderGflops:0.0} vq06_gflops={vq06Gflops:0.0} matmul_gflops={matmulGflops:0.0} "
             + (stepped ? $"stepped_encoder_gflops={vq02Flops / steppedSeconds / 1e9:0.0} " : "")
-            + $"wide_encoder_gflops={vq02Flops / wide / 1e9:0.0} peak_ws_mb={peak:0} threads={threads} onnx_threads={onnxThreads} vq06_lanes={tokenizer.Vq06Lanes} seconds={seconds:0} "
+            + $"encoder_gemm_gflops={gemmGflops:0.0} encoder_pct_of_gemm={100 * encoderGflops / gemmGflops:0} wide_encoder_gflops={vq02Flops / wide / 1e9:0.0} peak_ws_mb={peak:0} threads={threads} onnx_threads={onnxThreads} vq06_lanes={tokenizer.Vq06Lanes} seconds={seconds:0} "
             + $"limit_xrt={seconds / limitSeconds:0.00} tokenizer_pct_of_limit={100 * limitSeconds / whole:0}");
         return 0;
     }
