@@ -14,7 +14,13 @@ internal sealed record SanmBlockWeights(
     Tensor OutWeight, Tensor OutBias,
     Tensor Norm2Weight, Tensor Norm2Bias,
     Tensor Ffn1Weight, Tensor Ffn1Bias,
-    Tensor Ffn2Weight, Tensor Ffn2Bias);
+    Tensor Ffn2Weight, Tensor Ffn2Bias)
+{
+    private float[]? _fsmnTaps;
+
+    /// <summary><see cref="FsmnWeight"/> tap-major ([K, D]) for <see cref="FsmnMemory.OnCpu"/>; read once, on first use.</summary>
+    public float[] FsmnTaps => _fsmnTaps ??= FsmnMemory.Taps(FsmnWeight);
+}
 
 /// <summary>
 /// The encoder part of FunASR's Paraformer state dict (<c>model.pt</c>), checked key by key against the shapes

@@ -17,7 +17,6 @@ public sealed class SanmStreamingEncoder
     private readonly SanmEncoderWeights _weights;
     private readonly int _d;
     private readonly int _heads;
-    private readonly int _kernel;
 
     public SanmStreamingEncoder(SanmEncoderWeights weights, Device device)
     {
@@ -25,7 +24,6 @@ public sealed class SanmStreamingEncoder
         Device = device;
         _d = weights.Config.OutputSize;
         _heads = weights.Config.AttentionHeads;
-        _kernel = weights.Config.KernelSize;
     }
 
     public Device Device { get; }
@@ -183,14 +181,8 @@ public sealed class SanmStreamingEncoder
 
             // FSMN memory: depthwise conv over each piece's own values (zero padding, no cache), plus the values.
             memory = zeros(plan.PaddedRows, _d, device: Device).MoveToOuterDisposeScope();
-            foreach (var g in plan.FsmnGroups)
-            {
-                using var group = NewDisposeScope();
-                var rowIndex = Index(g.Rows);
-                var vg = v.index_select(0, rowIndex).view(g.Count, g.Own, _d);
-                var conv = conv1d(vg.transpose(1, 2), w.FsmnWeight, padding: (_kernel - 1) / 2, groups: _d).transpose(1, 2);
-                memory.index_copy_(0, rowIndex, (conv + vg).reshape(g.Count * g.Own, _d));
-            }
+            if (Device.type == DeviceType.CPU) FsmnMemory.OnCpu(qkv, 2 * _d, w.FsmnTaps, plan.FsmnGroups, memory);
+            else FsmnMemory.WithTorch(v, w.FsmnWeight, plan.FsmnGroups, memory);
         }
 
         Tensor y;

@@ -1,0 +1,60 @@
+using SpeechPairs.Tokenizer;
+using SpeechPairs.Tokenizer.Vq02;
+using static TorchSharp.torch;
+
+namespace SpeechPairs.Tests.Vq02;
+
+/// <summary>
+/// The encoder's own FSMN kernel against torch's depthwise <c>conv1d</c> (what the reference runs): bit for bit, on
+/// pieces of every length the streaming plan makes, widths with and without a SIMD remainder, and other kernels.
+/// </summary>
+public sealed class FsmnMemoryTests
+{
+    [Theory]
+    [InlineData(512, 11, 1)]   // the real encoder
+    [InlineData(512, 11, 2)]
+    [InlineData(40, 11, 3)]    // not a multiple of 32 or of 8: every remainder path
+    [InlineData(13, 5, 4)]
+    [InlineData(64, 3, 5)]
+    [InlineData(32, 15, 6)]    // a kernel wider than a piece
+    public void OwnKernelEqualsTorchConv1dBitForBit(int d, int kernel, int seed)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new TorchSharp.torch.Generator((ulong)seed);
+        // Pieces of 5 overlap rows plus 1..4 new frames, in an order that interleaves the groups' rows.
+        var random = new Random(seed);
+        var owns = Enumerable.Range(0, 60).Select(_ => 5 + 1 + random.Next(4)).ToArray();
+        int rows = owns.Sum(), padded = rows + 7;
+        var groups = new Dictionary<int, List<long>>();
+        int first = 0;
+        foreach (int own in owns)
+        {
+            if (!groups.TryGetValue(own, out var list)) groups[own] = list = [];
+            for (int i = 0; i < own; i++) list.Add(first + i);
+            first += own;
+        }
+        var plan = groups.Select(g => new EncoderBatchPlan.FsmnGroup(g.Key, g.Value.Count / g.Key, g.Value.ToArray())).ToArray();
+
+        var qkv = randn(padded, 3 * d, generator: generator) * 3;
+        var weight = randn(d, 1, kernel, generator: generator) * 0.2;
+        var kernelMemory = zeros(padded, d);
+        var torchMemory = zeros(padded, d);
+        FsmnMemory.OnCpu(qkv, 2 * d, FsmnMemory.Taps(weight), plan, kernelMemory);
+        FsmnMemory.WithTorch(qkv.narrow(1, 2 * d, d), weight, plan, torchMemory);
+
+        float[] expected = torchMemory.ToFloatArray(), actual = kernelMemory.ToFloatArray();
+        int differing = Enumerable.Range(0, expected.Length).Count(i => BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]));
+        Assert.True(differing == 0, $"{differing} of {expected.Length} values differ from torch's conv1d (d {d}, kernel {kernel})");
+        Assert.True(actual.Skip(rows * d).All(v => v == 0), "rows outside every piece are left as they were");
+        Assert.Contains(actual, v => v != 0);
+    }
+
+    [Fact]
+    public void RefusesTensorsItCannotReadInPlace()
+    {
+        using var scope = NewDisposeScope();
+        var qkv = randn(30, 30).t(); // not contiguous
+        var plan = new[] { new EncoderBatchPlan.FsmnGroup(10, 3, Enumerable.Range(0, 30).Select(i => (long)i).ToArray()) };
+        Assert.Throws<ArgumentException>(() => FsmnMemory.OnCpu(qkv, 20, new float[110], plan, zeros(30, 10)));
+    }
+}
