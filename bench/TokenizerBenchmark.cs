@@ -54,7 +54,12 @@ public static class TokenizerBenchmark
         // The vq02 encoder alone (for its GFLOP/s) and the reference's piece-by-piece schedule as a yardstick.
         var features = models.Frontend.Extract(tokenizer.Preprocess(clip));
         var (encoder, encoded) = Measure.Best(repeat, () => models.Encoder.Encode([features], models.Vq02Lanes).Frames);
+        // For comparison, the same lanes with torch's own FSMN convolution and gathered attention (the same bits).
+        var torchOps = new SanmStreamingEncoder(models.Weights, models.Device) { OwnCpuKernels = false };
+        var (torchOpsSeconds, torchOpsEncoded) = Measure.Best(repeat, () => torchOps.Encode([features], models.Vq02Lanes).Frames);
+        bool sameBits = encoded.eq(torchOpsEncoded).all().item<bool>();
         encoded.Dispose();
+        torchOpsEncoded.Dispose();
         // For comparison, one lane on a wide torch pool (how vq02 ran before lanes; may move near-tie codes).
         set_num_threads(threads);
         var (wide, wideEncoded) = Measure.Best(repeat, () => models.Encoder.Encode([features]).Frames);
@@ -90,6 +95,7 @@ public static class TokenizerBenchmark
         Share($"vq06 (log-mel + ONNX, {result.Tokens!.Vq06.Length} codes)", shares.Vq06, whole);
         Share("other (batch bookkeeping, merging the codes)", whole - shares.Pre - shares.Front - shares.Encoder - shares.Vq06, whole);
         Row($"vq02 encoder alone, {models.Vq02Lanes} lane(s) × {TokenizerModels.TorchIntraOpThreads(models.Options, models.Device.type)} torch thread", encoder, seconds);
+        Row($"vq02 encoder alone, same lanes, torch's conv1d and gathered attention ({(sameBits ? "same bits" : "DIFFERENT BITS")})", torchOpsSeconds, seconds);
         Row($"vq02 encoder alone, 1 lane × {threads} torch threads (for comparison)", wide, seconds);
         if (stepped) Row("vq02 encoder alone, piece by piece (reference schedule)", steppedSeconds, seconds);
         Console.WriteLine($"  arithmetic: vq02 encoder {vq02Flops / 1e9:0.0} GFLOP (reference schedule) at {encoderGflops:0.0} GFLOP/s"
@@ -103,7 +109,7 @@ public static class TokenizerBenchmark
         Console.WriteLine($"vq02_xrt={seconds / vq02Seconds:0.00} vq06_xrt={seconds / shares.Vq06:0.00} tokenizer_xrt={seconds / whole:0.00} "
             + $"frontend_xrt={seconds / (shares.Pre + shares.Front):0.0} encoder_gflops={encoderGflops:0.0} vq06_gflops={vq06Gflops:0.0} matmul_gflops={matmulGflops:0.0} "
             + (stepped ? $"stepped_encoder_gflops={vq02Flops / steppedSeconds / 1e9:0.0} " : "")
-            + $"encoder_gemm_gflops={gemmGflops:0.0} encoder_pct_of_gemm={100 * encoderGflops / gemmGflops:0} wide_encoder_gflops={vq02Flops / wide / 1e9:0.0} peak_ws_mb={peak:0} threads={threads} onnx_threads={onnxThreads} vq06_lanes={tokenizer.Vq06Lanes} seconds={seconds:0} "
+            + $"encoder_gemm_gflops={gemmGflops:0.0} encoder_pct_of_gemm={100 * encoderGflops / gemmGflops:0} torch_ops_encoder_gflops={vq02Flops / torchOpsSeconds / 1e9:0.0} wide_encoder_gflops={vq02Flops / wide / 1e9:0.0} peak_ws_mb={peak:0} threads={threads} onnx_threads={onnxThreads} vq06_lanes={tokenizer.Vq06Lanes} seconds={seconds:0} "
             + $"limit_xrt={seconds / limitSeconds:0.00} tokenizer_pct_of_limit={100 * limitSeconds / whole:0}");
         return 0;
     }

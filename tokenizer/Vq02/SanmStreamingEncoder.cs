@@ -17,6 +17,7 @@ public sealed class SanmStreamingEncoder
     private readonly SanmEncoderWeights _weights;
     private readonly int _d;
     private readonly int _heads;
+    private readonly int _kernel;
 
     public SanmStreamingEncoder(SanmEncoderWeights weights, Device device)
     {
@@ -24,9 +25,17 @@ public sealed class SanmStreamingEncoder
         Device = device;
         _d = weights.Config.OutputSize;
         _heads = weights.Config.AttentionHeads;
+        _kernel = weights.Config.KernelSize;
     }
 
     public Device Device { get; }
+
+    /// <summary>
+    /// Whether the FSMN memory and the attention may run in the encoder's own CPU kernels where those equal torch bit
+    /// for bit on this machine (<see cref="CpuKernels"/>); off, every operation is torch's. The frames are the same
+    /// bits either way; the benchmarks and tests compare the two.
+    /// </summary>
+    internal bool OwnCpuKernels { get; init; } = true;
 
     public int OutputSize => _d;
 
@@ -157,31 +166,14 @@ public sealed class SanmStreamingEncoder
                 handedOn = kv.index_select(0, Index(plan.OutgoingCache)).MoveToOuterDisposeScope();
 
             attention = zeros(plan.PaddedRows, _d, device: Device).MoveToOuterDisposeScope();
-            int dk = _d / _heads;
-            double scale = Math.Pow(dk, -0.5);
-            foreach (var g in plan.AttentionGroups)
-            {
-                int keysPerPiece = g.Cached + g.Own, count = g.Count;
-                {
-                    using var slice = NewDisposeScope();
-                    var queryIndex = Index(g.QueryRows);
-                    var keyIndex = Index(g.KeyRows);
-                    // Contiguous operands: with strided ones, torch's matmul takes a different BLAS route when a group
-                    // has one piece, which rounds differently and would make a clip's codes depend on its batch.
-                    var qg = (q.index_select(0, queryIndex).view(count, g.Own, _heads, dk).transpose(1, 2) * scale).contiguous();
-                    var kvg = kv.index_select(0, keyIndex).view(count, keysPerPiece, 2, _heads, dk);
-                    var kg = kvg.select(2, 0).transpose(1, 2).contiguous();
-                    var vg = kvg.select(2, 1).transpose(1, 2).contiguous();
-                    kvg.Dispose();
-                    var probabilities = softmax(qg.matmul(kg.transpose(-2, -1)), -1);
-                    var context = probabilities.matmul(vg).transpose(1, 2).reshape(count * g.Own, _d);
-                    attention.index_copy_(0, queryIndex, context);
-                }
-            }
+            var (ownKernel, viaTorch) = SplitAttentionGroups(plan);
+            if (ownKernel.Count > 0)
+                PieceAttention.OnCpu(PieceAttention.ScaledQueries(q, _d / _heads), carriedKv is null ? qkv : kv, carriedKv is null ? _d : 0, _heads, ownKernel, attention);
+            if (viaTorch.Count > 0) PieceAttention.WithTorch(q, kv, _heads, viaTorch, attention);
 
             // FSMN memory: depthwise conv over each piece's own values (zero padding, no cache), plus the values.
             memory = zeros(plan.PaddedRows, _d, device: Device).MoveToOuterDisposeScope();
-            if (Device.type == DeviceType.CPU) FsmnMemory.OnCpu(qkv, 2 * _d, w.FsmnTaps, plan.FsmnGroups, memory);
+            if (OwnKernelsOnCpu && CpuKernels.FsmnMatchesTorch(_d, _kernel)) FsmnMemory.OnCpu(qkv, 2 * _d, w.FsmnTaps, plan.FsmnGroups, memory);
             else FsmnMemory.WithTorch(v, w.FsmnWeight, plan.FsmnGroups, memory);
         }
 
@@ -211,6 +203,18 @@ public sealed class SanmStreamingEncoder
         mid.Dispose();
         return (result, handedOn);
     }
+
+    // Groups whose attention the CPU kernel computes exactly as torch does (see CpuKernels), and the rest.
+    private (List<EncoderBatchPlan.AttentionGroup> OwnKernel, List<EncoderBatchPlan.AttentionGroup> ViaTorch) SplitAttentionGroups(EncoderBatchPlan plan)
+    {
+        var ownKernel = new List<EncoderBatchPlan.AttentionGroup>();
+        var viaTorch = new List<EncoderBatchPlan.AttentionGroup>();
+        foreach (var g in plan.AttentionGroups)
+            (OwnKernelsOnCpu && CpuKernels.AttentionMatchesTorch(_d, _heads, g.Cached, g.Own) ? ownKernel : viaTorch).Add(g);
+        return (ownKernel, viaTorch);
+    }
+
+    private bool OwnKernelsOnCpu => OwnCpuKernels && Device.type == DeviceType.CPU;
 
     private Tensor Index(long[] rows) => tensor(rows, dtype: int64).to(Device);
 }

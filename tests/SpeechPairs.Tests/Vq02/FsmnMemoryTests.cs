@@ -6,11 +6,12 @@ namespace SpeechPairs.Tests.Vq02;
 
 /// <summary>
 /// The encoder's own FSMN kernel against torch's depthwise <c>conv1d</c> (what the reference runs): bit for bit, on
-/// pieces of every length the streaming plan makes, widths with and without a SIMD remainder, and other kernels.
+/// pieces of every length the streaming plan makes, widths with and without a SIMD remainder, and other kernels,
+/// wherever <see cref="CpuKernels"/> lets the encoder use it (on the x86-64 machines measured: everywhere).
 /// </summary>
 public sealed class FsmnMemoryTests
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData(512, 11, 1)]   // the real encoder
     [InlineData(512, 11, 2)]
     [InlineData(40, 11, 3)]    // not a multiple of 32 or of 8: every remainder path
@@ -19,6 +20,7 @@ public sealed class FsmnMemoryTests
     [InlineData(32, 15, 6)]    // a kernel wider than a piece
     public void OwnKernelEqualsTorchConv1dBitForBit(int d, int kernel, int seed)
     {
+        Skip.IfNot(CpuKernels.FsmnMatchesTorch(d, kernel), $"torch's conv1d accumulates differently on this machine (d {d}, kernel {kernel}): the encoder uses it instead");
         using var scope = NewDisposeScope();
         var generator = new TorchSharp.torch.Generator((ulong)seed);
         // Pieces of 5 overlap rows plus 1..4 new frames, in an order that interleaves the groups' rows.
