@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.Intrinsics;
 using SpeechPairs.Tokenizer.Features;
 using static TorchSharp.torch;
 
@@ -12,8 +13,10 @@ namespace SpeechPairs.Tokenizer.Vq02;
 /// <remarks>
 /// The kernels replay the order in which torch's depthwise convolution and small matrix products accumulate (one
 /// fused multiply-add per term, in order). That is what the libtorch builds measured here do on x86-64, but it is
-/// the BLAS's choice, not a promise, and the tokens must not depend on it. The check runs both on random values laid
-/// out by a real plan (every piece shape the streaming schedule makes, a group of one piece) and compares every bit.
+/// the BLAS's choice, not a promise, and the tokens must not depend on it. Each check runs a kernel and torch on the
+/// same random values (the FSMN on a real plan's pieces of every length, the attention on a group of one piece and
+/// one of three of the shape asked about) and compares every bit; a shape is checked once per process.
+/// The kernels are written for 8-wide vectors; where those are not hardware-accelerated (Arm64) torch is faster.
 /// </remarks>
 internal static class CpuKernels
 {
@@ -22,7 +25,7 @@ internal static class CpuKernels
 
     /// <summary>True when <see cref="FsmnMemory.OnCpu"/> equals torch bit for bit for this width and kernel.</summary>
     public static bool FsmnMatchesTorch(int d, int kernel)
-        => FsmnVerdicts.GetOrAdd((d, kernel), shape => CheckFsmn(shape.D, shape.Kernel));
+        => Vector256.IsHardwareAccelerated && FsmnVerdicts.GetOrAdd((d, kernel), shape => CheckFsmn(shape.D, shape.Kernel));
 
     /// <summary>
     /// True when <see cref="PieceAttention.OnCpu"/> equals torch bit for bit for pieces of <paramref name="own"/>
@@ -30,7 +33,7 @@ internal static class CpuKernels
     /// (no cached keys) takes another route in torch's matrix products on the machines measured.
     /// </summary>
     public static bool AttentionMatchesTorch(int d, int heads, int cached, int own)
-        => AttentionVerdicts.GetOrAdd((d, heads, cached, own), shape => CheckAttention(shape.D, shape.Heads, shape.Cached, shape.Own));
+        => Vector256.IsHardwareAccelerated && AttentionVerdicts.GetOrAdd((d, heads, cached, own), shape => CheckAttention(shape.D, shape.Heads, shape.Cached, shape.Own));
 
     private static bool CheckFsmn(int d, int kernel)
     {

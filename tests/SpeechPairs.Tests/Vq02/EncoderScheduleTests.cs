@@ -13,13 +13,13 @@ namespace SpeechPairs.Tests.Vq02;
 /// </summary>
 public sealed class EncoderScheduleTests
 {
-    private static readonly Lazy<SanmEncoderWeights> Weights = new(() =>
+    internal static readonly Lazy<SanmEncoderWeights> Weights = new(() =>
     {
         var layout = new BundleLayout(GoldenFixtures.BundleDir);
         return SanmEncoderWeights.Load(layout.ModelPt, ParaformerConfig.Load(layout.ConfigYaml), CPU);
     });
 
-    private static Vq02Features RandomClip(int seed, int pieces)
+    internal static Vq02Features RandomClip(int seed, int pieces)
     {
         var random = new Random(seed);
         var lengths = Enumerable.Range(0, pieces).Select(p => p == pieces - 1 ? 1 + random.Next(5) : 4).ToArray();

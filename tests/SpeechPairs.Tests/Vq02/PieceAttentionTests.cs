@@ -1,7 +1,4 @@
-using SpeechPairs.Tests.Support;
 using SpeechPairs.Tokenizer;
-using SpeechPairs.Tokenizer.Bundle;
-using SpeechPairs.Tokenizer.Features;
 using SpeechPairs.Tokenizer.Vq02;
 using static TorchSharp.torch;
 
@@ -13,21 +10,6 @@ namespace SpeechPairs.Tests.Vq02;
 /// </summary>
 public sealed class PieceAttentionTests
 {
-    private static readonly Lazy<SanmEncoderWeights> Weights = new(() =>
-    {
-        var layout = new BundleLayout(GoldenFixtures.BundleDir);
-        return SanmEncoderWeights.Load(layout.ModelPt, ParaformerConfig.Load(layout.ConfigYaml), CPU);
-    });
-
-    private static Vq02Features RandomClip(int seed, int pieces, int dim = 560)
-    {
-        var random = new Random(seed);
-        var lengths = Enumerable.Range(0, pieces).Select(p => p == pieces - 1 ? 1 + random.Next(4) : 4).ToArray();
-        var data = new float[lengths.Sum() * dim];
-        for (int i = 0; i < data.Length; i++) data[i] = (float)(random.NextDouble() * 4 - 2);
-        return new Vq02Features(data, dim, lengths, null);
-    }
-
     [SkippableTheory]
     [InlineData(512, 4, 1)]   // the real encoder: 128 dims per head
     [InlineData(128, 4, 2)]   // the fixture's: 32 per head
@@ -37,7 +19,7 @@ public sealed class PieceAttentionTests
     {
         using var scope = NewDisposeScope();
         // Several clips of one window: first pieces, growing caches, short last pieces, a group of one piece.
-        var clips = new[] { RandomClip(seed, 9, 1), RandomClip(seed + 1, 1, 1), RandomClip(seed + 2, 4, 1), RandomClip(seed + 3, 30, 1) };
+        var clips = new[] { 9, 1, 4, 30 }.Select((pieces, i) => EncoderScheduleTests.RandomClip(seed + i, pieces)).ToArray();
         var plan = new EncoderBatchPlan(new EncoderWindow(clips, 0, 0, 0));
         var allowed = plan.AttentionGroups.Where(g => CpuKernels.AttentionMatchesTorch(d, heads, g.Cached, g.Own)).ToArray();
         Skip.If(allowed.Length == 0, "torch's small matrix products accumulate differently on this machine: the encoder uses them instead");
@@ -59,10 +41,10 @@ public sealed class PieceAttentionTests
     public void OwnKernelsLeaveTheEncodersFramesBitForBit()
     {
         // Whole clips, a clip of one piece, and a long clip cut into windows that carry their caches (small windows).
-        var clips = new[] { RandomClip(21, 1), RandomClip(22, 3), RandomClip(23, 57), RandomClip(24, 2), RandomClip(25, 120) };
+        var clips = new[] { 1, 3, 57, 2, 120 }.Select((pieces, i) => EncoderScheduleTests.RandomClip(21 + i, pieces)).ToArray();
         float[] Encode(bool ownKernels)
         {
-            var encoder = new SanmStreamingEncoder(Weights.Value, CPU) { OwnCpuKernels = ownKernels, MaxRows = 200 };
+            var encoder = new SanmStreamingEncoder(EncoderScheduleTests.Weights.Value, CPU) { OwnCpuKernels = ownKernels, MaxRows = 200 };
             var (frames, _) = encoder.Encode(clips, lanes: 2);
             using (frames) return frames.ToFloatArray();
         }
