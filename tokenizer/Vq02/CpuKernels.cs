@@ -37,6 +37,7 @@ internal static class CpuKernels
 
     private static bool CheckFsmn(int d, int kernel)
     {
+        if (kernel % 2 == 0) return false; // the reference pads (K − 1) / 2 on both sides: odd kernels only
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         // Two clips: 7 pieces (a short last one) and a one-piece clip: every piece length the schedule makes.

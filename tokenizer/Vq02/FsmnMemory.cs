@@ -31,6 +31,9 @@ internal static class FsmnMemory
         int width = (int)values.shape[1], d = (int)memory.shape[1], kernel = taps.Length / d;
         if (!values.is_contiguous() || !memory.is_contiguous() || values.device_type != DeviceType.CPU || values.dtype != ScalarType.Float32)
             throw new ArgumentException("FSMN memory on the CPU needs contiguous float32 CPU tensors");
+        if (taps.Length != kernel * d || kernel % 2 == 0 || valueColumn < 0 || valueColumn + d > width)
+            throw new ArgumentException($"FSMN memory: {taps.Length} taps for width {d}, values at column {valueColumn} of {width}");
+        long rows = Math.Min(values.shape[0], memory.shape[0]);
         ReadOnlySpan<float> source = MemoryMarshal.Cast<byte, float>(values.bytes);
         Span<float> target = MemoryMarshal.Cast<byte, float>(memory.bytes);
         foreach (var g in groups)
@@ -38,6 +41,10 @@ internal static class FsmnMemory
             for (int p = 0; p < g.Count; p++)
             {
                 int first = checked((int)g.Rows[p * g.Own]);
+                // The kernel reads a piece's rows as one run: check it is one, inside both tensors.
+                for (int t = 0; t < g.Own; t++)
+                    if (g.Rows[p * g.Own + t] != first + t || first + t >= rows || first < 0)
+                        throw new ArgumentException($"FSMN memory: piece {p} of a {g.Own}-row group is not a run of rows inside the {rows}-row window");
                 for (int t = 0; t < g.Own; t++)
                 {
                     // Taps that fall on rows of this piece: the others read the zero padding.

@@ -66,8 +66,13 @@ internal static class PieceAttention
         var layout = new Layout(d, dk, kvWidth, kvColumn);
         ReadOnlySpan<float> queries = Floats(qScaled), keysAndValues = Floats(kvSource);
         var output = Floats(attention);
+        if (kvColumn < 0 || kvColumn + 2 * d > kvWidth || qScaled.shape[1] != d || dk * heads != d)
+            throw new ArgumentException($"attention: {heads} heads of width {d}, keys and values at column {kvColumn} of {kvWidth}, queries {qScaled.shape[1]} wide");
         foreach (var g in groups)
         {
+            // The kernels index rows without bounds checks: every row the plan names must lie inside its tensor.
+            if (g.KeyRows.Any(r => r < 0 || r >= kvSource.shape[0]) || g.QueryRows.Any(r => r < 0 || r >= Math.Min(qScaled.shape[0], attention.shape[0])))
+                throw new ArgumentException($"attention: a ({g.Cached} + {g.Own})-key group names rows outside the window");
             using var scope = NewDisposeScope();
             int keys = g.Cached + g.Own;
             int block = g.Own * keys;

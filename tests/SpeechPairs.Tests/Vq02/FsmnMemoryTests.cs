@@ -59,4 +59,15 @@ public sealed class FsmnMemoryTests
         var plan = new[] { new EncoderBatchPlan.FsmnGroup(10, 3, Enumerable.Range(0, 30).Select(i => (long)i).ToArray()) };
         Assert.Throws<ArgumentException>(() => FsmnMemory.OnCpu(qkv, 20, new float[110], plan, zeros(30, 10)));
     }
+
+    [Fact]
+    public void RefusesPiecesOutsideTheWindowOrNotARun()
+    {
+        using var scope = NewDisposeScope();
+        var qkv = randn(30, 30);
+        var outside = new[] { new EncoderBatchPlan.FsmnGroup(10, 1, Enumerable.Range(25, 10).Select(i => (long)i).ToArray()) };
+        var notARun = new[] { new EncoderBatchPlan.FsmnGroup(3, 1, [0, 2, 4]) };
+        Assert.Throws<ArgumentException>(() => FsmnMemory.OnCpu(qkv, 20, new float[110], outside, zeros(30, 10)));
+        Assert.Throws<ArgumentException>(() => FsmnMemory.OnCpu(qkv, 20, new float[110], notARun, zeros(30, 10)));
+    }
 }

@@ -56,6 +56,15 @@ public sealed class PieceAttentionTests
     }
 
     [Fact]
+    public void RefusesRowsOutsideTheWindow()
+    {
+        using var scope = NewDisposeScope();
+        var qkv = randn(20, 3 * 16);
+        var group = new EncoderBatchPlan.AttentionGroup(0, 2, 1, [0, 1], [0, 20]); // key row 20 of 20
+        Assert.Throws<ArgumentException>(() => PieceAttention.OnCpu(PieceAttention.ScaledQueries(qkv.narrow(1, 0, 16), 8), qkv, 16, 2, [group], zeros(20, 16)));
+    }
+
+    [Fact]
     public void ShapesTheKernelsCannotSplitAreLeftToTorch()
     {
         Assert.False(CpuKernels.AttentionMatchesTorch(10, 3, 16, 9)); // 10 dims do not split into 3 heads
