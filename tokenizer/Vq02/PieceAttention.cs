@@ -14,10 +14,10 @@ namespace SpeechPairs.Tokenizer.Vq02;
 /// <remarks>
 /// <see cref="WithTorch"/> gathers every group's queries, keys and values into contiguous batches and multiplies them
 /// with torch's matmul. On the CPU, <see cref="OnCpu"/> reads them where they are instead: those gathers and their
-/// transposing copies took more than half of the attention's time. Its products
-/// accumulate each output with one fused multiply-add per term in order, which is what torch's matmul does on these
-/// shapes; the softmax stays torch's. Whether that holds on this machine is checked once per shape
-/// (<see cref="CpuKernels.AttentionMatchesTorch"/>) before the encoder uses it, so the result is always torch's, bit for bit.
+/// transposing copies took more than half of the attention's time. Its products accumulate each output with one fused
+/// multiply-add per term in order, which is what torch's matmul does on these shapes; the softmax stays torch's.
+/// Whether that holds on this machine is checked once per shape (<see cref="CpuKernels.AttentionMatchesTorch"/>)
+/// before the encoder uses it, so the result is always torch's, bit for bit.
 /// </remarks>
 internal static class PieceAttention
 {

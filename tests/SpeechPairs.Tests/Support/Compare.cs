@@ -21,4 +21,12 @@ public static class Compare
         Assert.True(max <= tolerance, $"{what}: max |Δ| {max:G4} at {at} (expected {(at >= 0 ? expected[at] : 0)}, got {(at >= 0 ? actual[at] : 0)}) exceeds {tolerance:G3}");
         return max;
     }
+
+    /// <summary>Asserts equal lengths and every value bit for bit; the message counts the values that differ.</summary>
+    public static void SameBits(float[] expected, float[] actual, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
+        int differing = Enumerable.Range(0, expected.Length).Count(i => BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]));
+        Assert.True(differing == 0, $"{what}: {differing} of {expected.Length} values differ");
+    }
 }

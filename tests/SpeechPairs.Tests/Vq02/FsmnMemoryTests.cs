@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Vq02;
 using static TorchSharp.torch;
@@ -45,8 +46,7 @@ public sealed class FsmnMemoryTests
         FsmnMemory.WithTorch(qkv.narrow(1, 2 * d, d), weight, plan, torchMemory);
 
         float[] expected = torchMemory.ToFloatArray(), actual = kernelMemory.ToFloatArray();
-        int differing = Enumerable.Range(0, expected.Length).Count(i => BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]));
-        Assert.True(differing == 0, $"{differing} of {expected.Length} values differ from torch's conv1d (d {d}, kernel {kernel})");
+        Compare.SameBits(expected, actual, $"own kernel against torch's conv1d (d {d}, kernel {kernel})");
         Assert.True(actual.Skip(rows * d).All(v => v == 0), "rows outside every piece are left as they were");
         Assert.Contains(actual, v => v != 0);
     }

@@ -1,3 +1,4 @@
+using SpeechPairs.Tests.Support;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Vq02;
 using static TorchSharp.torch;
@@ -32,8 +33,7 @@ public sealed class PieceAttentionTests
         PieceAttention.OnCpu(PieceAttention.ScaledQueries(q, d / heads), qkv, d, heads, allowed, own);
 
         float[] expected = viaTorch.ToFloatArray(), actual = own.ToFloatArray();
-        int differing = Enumerable.Range(0, expected.Length).Count(i => BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]));
-        Assert.True(differing == 0, $"{differing} of {expected.Length} values differ from torch (groups {string.Join(" ", allowed.Select(g => $"{g.Cached}+{g.Own}×{g.Count}"))})");
+        Compare.SameBits(expected, actual, $"own kernel against torch (groups {string.Join(" ", allowed.Select(g => $"{g.Cached}+{g.Own}×{g.Count}"))})");
         Assert.Contains(actual, v => v != 0);
     }
 
@@ -50,9 +50,7 @@ public sealed class PieceAttentionTests
         }
         var viaTorch = Encode(false);
         var own = Encode(true);
-        Assert.Equal(viaTorch.Length, own.Length);
-        int differing = Enumerable.Range(0, own.Length).Count(i => BitConverter.SingleToInt32Bits(viaTorch[i]) != BitConverter.SingleToInt32Bits(own[i]));
-        Assert.True(differing == 0, $"{differing} of {own.Length} frame values differ between the encoder's own CPU kernels and torch's operations");
+        Compare.SameBits(viaTorch, own, "encoder frames with its own CPU kernels against torch's operations");
     }
 
     [Fact]
