@@ -66,12 +66,14 @@ internal static class PieceAttention
         var layout = new Layout(d, dk, kvWidth, kvColumn);
         ReadOnlySpan<float> queries = Floats(qScaled), keysAndValues = Floats(kvSource);
         var output = Floats(attention);
+        // Shapes read once: each read of a tensor's shape is a call into libtorch.
+        long keyRows = kvSource.shape[0], queryRows = Math.Min(qScaled.shape[0], attention.shape[0]);
         if (kvColumn < 0 || kvColumn + 2 * d > kvWidth || qScaled.shape[1] != d || dk * heads != d)
             throw new ArgumentException($"attention: {heads} heads of width {d}, keys and values at column {kvColumn} of {kvWidth}, queries {qScaled.shape[1]} wide");
         foreach (var g in groups)
         {
             // The kernels index rows without bounds checks: every row the plan names must lie inside its tensor.
-            if (g.KeyRows.Any(r => r < 0 || r >= kvSource.shape[0]) || g.QueryRows.Any(r => r < 0 || r >= Math.Min(qScaled.shape[0], attention.shape[0])))
+            if (!AllInside(g.KeyRows, keyRows) || !AllInside(g.QueryRows, queryRows))
                 throw new ArgumentException($"attention: a ({g.Cached} + {g.Own})-key group names rows outside the window");
             using var scope = NewDisposeScope();
             int keys = g.Cached + g.Own;
@@ -89,6 +91,13 @@ internal static class PieceAttention
                 for (int h = 0; h < heads; h++)
                     Context(weights.Slice((p * heads + h) * block, block), keysAndValues, layout, g, p, h, output);
         }
+    }
+
+    private static bool AllInside(long[] rows, long limit)
+    {
+        foreach (long r in rows)
+            if ((ulong)r >= (ulong)limit) return false;
+        return true;
     }
 
     private readonly record struct Layout(int D, int Dk, int KvWidth, int KvColumn);
