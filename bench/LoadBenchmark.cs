@@ -46,7 +46,7 @@ public static class LoadBenchmark
     // The encoder keys of SyntheticBundle plus 'decoder.*' filler up to the real file's size, written once.
     private static string EnsureCheckpoint()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "speechpairs-bench", "load-881mb");
+        string dir = Path.Combine(Path.GetTempPath(), "speechpairs-bench", "load-881mb-stored");
         string path = Path.Combine(dir, "model.pt");
         if (File.Exists(path + ".complete")) return path;
         Directory.CreateDirectory(dir);
@@ -57,7 +57,7 @@ public static class LoadBenchmark
         var g = new Generator(5);
         for (int i = 0; bytes < RealModelPtBytes; i++, bytes += 1024 * 1024 * 4)
             dict[$"decoder.decoders.{i}.filler.weight"] = randn(new long[] { 1024, 1024 }, generator: g);
-        PyTorchPickler.PickleStateDict(path, dict);
+        StoredCheckpoint.Write(path, dict);
         File.WriteAllText(path + ".complete", "ok");
         return path;
     }

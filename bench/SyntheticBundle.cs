@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using TorchSharp.PyBridge;
 using static TorchSharp.torch;
 
 namespace SpeechPairs.Bench;
@@ -23,7 +22,7 @@ public static class SyntheticBundle
     {
         string onnx = onnxPath ?? Path.Combine(FixtureBundle, "speech_tokenizer_v1.onnx");
         string tag = onnxPath is null ? "tiny-vq06" : "onnx-" + new FileInfo(onnx).Length;
-        string root = Path.Combine(Path.GetTempPath(), "speechpairs-bench", $"fullsize-{tag}", "Step-Audio-Tokenizer");
+        string root = Path.Combine(Path.GetTempPath(), "speechpairs-bench", $"fullsize-stored-{tag}", "Step-Audio-Tokenizer");
         string marker = Path.Combine(root, ".complete");
         if (File.Exists(marker)) return root;
 
@@ -38,7 +37,7 @@ public static class SyntheticBundle
             .Replace("idim: 128", $"idim: {Width}"));
         File.WriteAllText(Path.Combine(funasr, "am.mvn"), AmMvn(new Random(7)));
         using (var scope = NewDisposeScope())
-            PyTorchPickler.PickleStateDict(Path.Combine(funasr, "model.pt"), RandomStateDict(new Generator(20250217)));
+            StoredCheckpoint.Write(Path.Combine(funasr, "model.pt"), RandomStateDict(new Generator(20250217)));
         WriteNpy(Path.Combine(root, "linguistic_tokenizer.npy"), RandomCentroids(new Random(11)), Centroids, Width);
         File.Copy(onnx, Path.Combine(root, "speech_tokenizer_v1.onnx"), overwrite: true);
         File.WriteAllText(marker, "ok");
