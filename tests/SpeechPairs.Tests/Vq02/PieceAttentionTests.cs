@@ -62,6 +62,17 @@ public sealed class PieceAttentionTests
         Assert.Throws<ArgumentException>(() => PieceAttention.OnCpu(PieceAttention.ScaledQueries(qkv.narrow(1, 0, 16), 8), qkv, 16, 2, [group], zeros(20, 16)));
     }
 
+    [SkippableFact]
+    public void OnX86TheRealEncodersSteadyShapesRunInTheOwnKernels()
+    {
+        // Every x86-64 machine measured (EPYC Zen 3 and Zen 4, Xeon) accumulates as the kernels do. A kernel that
+        // computes anything else is refused by the check and the encoder quietly falls back to torch: this says so.
+        Skip.IfNot(System.Runtime.Intrinsics.X86.Avx2.IsSupported, "the kernels are written for x86-64's 256- and 512-bit vectors");
+        Assert.True(CpuKernels.FsmnMatchesTorch(512, 11), "FSMN kernel refused for the real encoder's shape");
+        Assert.True(CpuKernels.AttentionMatchesTorch(512, 4, 16, 9), "attention kernel refused for a piece with a full cache (16 + 9 keys)");
+        Assert.True(CpuKernels.AttentionMatchesTorch(512, 4, 16, 6), "attention kernel refused for a short last piece (16 + 6 keys)");
+    }
+
     [Fact]
     public void ShapesTheKernelsCannotSplitAreLeftToTorch()
     {
