@@ -55,7 +55,7 @@ public sealed class SanmStreamingEncoder
     public (Tensor Frames, int[] ClipFrames) Encode(IReadOnlyList<Vq02Features> clips, int lanes = 1)
     {
         var clipFrames = clips.Select(c => c.PieceLengths.Sum()).ToArray();
-        var windows = new EncoderLanes(EncoderWindow.Split(clips, MaxRows));
+        var windows = new EncoderLanes(EncoderWindow.Split(clips, MaxRows, Math.Max(1, lanes)));
         Tensor frames;
         using (no_grad())
             frames = empty(clipFrames.Sum(f => (long)f), _d, device: Device);

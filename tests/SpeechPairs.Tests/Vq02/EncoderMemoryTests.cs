@@ -51,14 +51,56 @@ public sealed class EncoderMemoryTests
     {
         Vq02Features Clip(int pieces) => new(new float[pieces * 4 * 560], 560, Enumerable.Repeat(4, pieces).ToArray(), null);
         var (a, b, c, d) = (Clip(2), Clip(3), Clip(30), Clip(1));
-        var windows = EncoderWindow.Split([a, b, c, d], 100).ToList();   // 9 rows per piece: 11 pieces fit in 100 rows
+        var windows = EncoderWindow.Split([a, b, c, d], 100).ToList();   // 9 rows per piece: c's 270 rows need three windows
 
         Assert.Equal([a, b], windows[0].Clips);
         Assert.False(windows[0].IsPartial);
-        Assert.Equal([(0, 11), (11, 11), (22, 8)], windows.Skip(1).Take(3).Select(w => (w.FirstPiece, w.PieceCount)));
+        Assert.Equal([(0, 10), (10, 10), (20, 10)], windows.Skip(1).Take(3).Select(w => (w.FirstPiece, w.PieceCount)));
         Assert.All(windows.Skip(1).Take(3), w => Assert.Same(c, Assert.Single(w.Clips)));
         Assert.Equal([d], windows[4].Clips);
         Assert.Equal(5, windows.Count);
+    }
+
+    [Fact]
+    public void In_two_lanes_a_long_clip_gets_an_even_number_of_windows_of_nearly_equal_rows()
+    {
+        var clip = new Vq02Features(new float[250 * 4 * 560], 560, Enumerable.Repeat(4, 250).ToArray(), null); // 60 s: 2 250 rows
+        var oneLane = EncoderWindow.Split([clip], 1024).Select(w => w.PieceCount).ToList();
+        var twoLanes = EncoderWindow.Split([clip], 1024, lanes: 2).Select(w => w.PieceCount).ToList();
+
+        Assert.Equal([83, 84, 83], oneLane);
+        Assert.Equal([62, 63, 62, 63], twoLanes);
+        Assert.Equal(Enumerable.Range(0, 4).Select(k => twoLanes.Take(k).Sum()), EncoderWindow.Split([clip], 1024, 2).Select(w => w.FirstPiece));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Lanes_taking_the_windows_of_short_clips_in_turn_finish_nearly_together(int lanes)
+    {
+        // A batch like the job's: 120 s of 2–9 s clips (about 75–335 rows each, never more than one window).
+        var random = new Random(5);
+        var clips = new List<Vq02Features>();
+        for (int seconds = 0; seconds < 120;)
+        {
+            int length = 2 + random.Next(8);
+            int pieces = length * 100 / 6 / 4;
+            clips.Add(new Vq02Features(new float[pieces * 4 * 560], 560, Enumerable.Repeat(4, pieces).ToArray(), null));
+            seconds += length;
+        }
+        var windows = EncoderWindow.Split(clips, 1024, lanes).ToList();
+        var rows = windows.Select(w => w.Clips.Sum(c => c.PieceLengths.Sum(EncoderWindow.RowsOf))).ToList();
+
+        // Each window goes to the lane that is free first, as EncoderLanes hands them out.
+        var busyUntil = new long[lanes];
+        foreach (int r in rows) busyUntil[Array.IndexOf(busyUntil, busyUntil.Min())] += r;
+        double even = rows.Sum() / (double)lanes;
+
+        Assert.Equal(clips, windows.SelectMany(w => w.Clips));
+        Assert.All(windows, w => Assert.False(w.IsPartial));
+        Assert.All(rows, r => Assert.InRange(r, 1, 1024));
+        // Filling every window to 1 024 rows, as before, left the last lane 418 (2 lanes) and 312 (3 lanes) rows behind.
+        Assert.True(busyUntil.Max() - even <= EncoderWindow.TailRows / 2, $"windows of {string.Join(", ", rows)} rows: the last lane finishes at {busyUntil.Max()} rows, an even share is {even:0}");
     }
 
     [Fact]
