@@ -7,7 +7,7 @@ namespace SpeechPairs.Worker.Extraction;
 internal sealed record ExtractionRequest(string Archive, string Destination, bool UseManagedExtractor);
 
 /// <summary>
-/// Extracts the .wav and .lab files of an archive into a folder in one sequential pass, with 7-Zip when it is on PATH and
+/// Extracts the .wav and .lab files of an archive into a folder, reading each solid block once, with 7-Zip when it is on PATH and
 /// SharpCompress otherwise. The folder is replaced only by a complete extraction (staged beside it, sentinel inside, then
 /// renamed), so a failed or stopped run leaves nothing a later run could take for data. Incremental: an archive with the
 /// size and modification time the sentinel records is not extracted again. Files the pipeline did not put there are never deleted.

@@ -1,6 +1,6 @@
 namespace SpeechPairs.Worker.Extraction;
 
-/// <summary>Extracts the wanted entries (<see cref="ArchiveEntryPaths.IsWanted"/>) of an archive in one sequential pass.</summary>
+/// <summary>Extracts the wanted entries (<see cref="ArchiveEntryPaths.IsWanted"/>) of an archive, reading each solid block once.</summary>
 internal interface IArchiveExtractor
 {
     /// <summary>Shown in the log, e.g. "7-Zip (/usr/bin/7zz)".</summary>

@@ -6,13 +6,14 @@ using System.Text.RegularExpressions;
 namespace SpeechPairs.Worker.Extraction;
 
 /// <summary>
-/// Extracts with a 7-Zip executable (7zz, 7z or 7za), run as this process's child: the fastest path, one multithreaded
-/// pass over the solid archive. Arguments go to the process as a list, never through a shell.
+/// Extracts with a 7-Zip executable (7zz, 7z or 7za), run as this process's child: the fastest path, one pass over each
+/// solid block (a 7z's blocks in several processes side by side, see <see cref="SolidBlockLanes"/>). Arguments go to the
+/// process as a list, never through a shell.
 /// </summary>
 /// <remarks>
 /// The listing (headers only, no decompression for 7z and zip) decides everything: 7-Zip silently rewrites "../x" and "/x"
 /// on extraction, so an unsafe archive is only recognised there, and links and too-long names found there are excluded
-/// with a list file (<c>-x@</c>, so any number fits) while the include filters and the single sequential pass stay as they
+/// with a list file (<c>-x@</c>, so any number fits) while the include filters and the pass over each block stay as they
 /// are. 7-Zip reads a gzip file as one compressed file, so a tar.gz is decompressed here and fed to 7-Zip's stdin as tar.
 /// </remarks>
 internal sealed partial class SevenZipExtractor(string executable) : IArchiveExtractor
@@ -44,7 +45,7 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
     public int Extract(string archive, ArchiveFormat format, string destination, SkippedEntries skipped, Action<string> log, CancellationToken cancellation)
     {
         var excluded = new List<string>();
-        int files = 0;
+        var wanted = new List<SevenZipListedEntry>();
         foreach (SevenZipListedEntry entry in List(archive, format, cancellation))
         {
             if (entry.IsDirectory || !ArchiveEntryPaths.IsWanted(entry.Path))
@@ -58,31 +59,91 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
                 skipped.AddTooLong(entry.Path);
             else
             {
-                files++;
+                wanted.Add(entry);
                 continue;
             }
             excluded.Add(entry.Path);
         }
-        if (files == 0)
+        if (wanted.Count == 0)
             return 0;
 
         string exclusions = destination + ".exclude.txt"; // beside the folder: it must not become part of the extraction
         File.WriteAllLines(exclusions, excluded, new UTF8Encoding(false));
         try
         {
-            var progress = new PercentProgress(log);
-            (int exitCode, string errors) = Run(
-                ["x", "-mmt=on", "-y", .. FilterSwitches, "-scsUTF-8", $"-x@{exclusions}", $"-o{destination}", "-bso0", "-bsp1", .. Input(format, archive)],
-                format, archive, progress.ReadFrom, cancellation);
-            if (exitCode != 0)
-                throw new ArchiveExtractionException(
-                    $"7-Zip could not extract '{archive}' (exit code {exitCode}): {Summarise(errors)}");
+            var groups = format == ArchiveFormat.SevenZip ? SolidBlockLanes.Plan(wanted, Environment.ProcessorCount) : null;
+            if (groups is not null)
+            {
+                log($"extracting {wanted.Count} files from {wanted.Select(e => e.Block).Distinct().Count()} solid blocks in {groups.Count} 7-Zip processes side by side");
+                ExtractSideBySide(archive, format, destination, exclusions, groups, log, cancellation);
+            }
+            else
+            {
+                var progress = new ProgressLog(log, 1);
+                (int exitCode, string errors) = Run(
+                    ["x", "-mmt=on", "-y", .. FilterSwitches, "-scsUTF-8", $"-x@{exclusions}", $"-o{destination}", "-bso0", "-bsp1", .. Input(format, archive)],
+                    format, archive, output => PercentProgress.Read(output, percent => progress.Report(0, percent)), cancellation);
+                if (exitCode != 0)
+                    throw new ArchiveExtractionException(
+                        $"7-Zip could not extract '{archive}' (exit code {exitCode}): {Summarise(errors)}");
+            }
         }
         finally
         {
             File.Delete(exclusions);
         }
-        return files;
+        return wanted.Count;
+    }
+
+    // One 7-Zip process per group of solid blocks, each told its files by name (see SolidBlockLanes). The first to
+    // fail stops the others; its error is the one reported.
+    private void ExtractSideBySide(string archive, ArchiveFormat format, string destination, string exclusions,
+        List<List<string>> groups, Action<string> log, CancellationToken cancellation)
+    {
+        var lists = groups.Select((_, k) => $"{destination}.include-{k}.txt").ToList(); // beside the folder, as the exclusions
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var progress = new ProgressLog(log, groups.Count);
+        try
+        {
+            for (int k = 0; k < groups.Count; k++)
+                File.WriteAllLines(lists[k], groups[k], new UTF8Encoding(false));
+            var runs = groups.Select((_, k) => Task.Run(() =>
+            {
+                try
+                {
+                    (int exitCode, string errors) = Run(
+                        ["x", "-mmt=on", "-y", "-ssc-", "-scsUTF-8", $"-i@{lists[k]}", $"-x@{exclusions}", $"-o{destination}", "-bso0", "-bsp1", .. Input(format, archive)],
+                        format, archive, output => PercentProgress.Read(output, percent => progress.Report(k, percent)), stop.Token);
+                    if (exitCode == 0)
+                        return null;
+                    stop.Cancel();
+                    return new ArchiveExtractionException($"7-Zip could not extract '{archive}' (exit code {exitCode}): {Summarise(errors)}");
+                }
+                catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+                {
+                    return (ArchiveExtractionException?)null; // stopped because another process failed
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    stop.Cancel();
+                    throw;
+                }
+            }, CancellationToken.None)).ToArray();
+            Task.WhenAll(runs).ContinueWith(_ => { }, TaskScheduler.Default).Wait(CancellationToken.None);
+            cancellation.ThrowIfCancellationRequested();
+            foreach (var run in runs)
+            {
+                if (run.IsFaulted)
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(run.Exception!.InnerException!).Throw();
+                if (run.Result is { } failure)
+                    throw failure;
+            }
+        }
+        finally
+        {
+            foreach (string list in lists)
+                File.Delete(list);
+        }
     }
 
     private List<SevenZipListedEntry> List(string archive, ArchiveFormat format, CancellationToken cancellation)
@@ -171,36 +232,45 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
         return text.Length == 0 ? "no message" : text.Length > 600 ? text[..600] + "..." : text;
     }
 
-    /// <summary>Turns 7-Zip's -bsp1 progress ("  42% 1234 - name" between backspaces) into a log line every 10%.</summary>
-    private sealed partial class PercentProgress(Action<string> log)
+    /// <summary>Reads 7-Zip's -bsp1 progress ("  42% 1234 - name" between backspaces) and reports each percentage.</summary>
+    private static partial class PercentProgress
     {
-        private string pending = "";
-        private int lastLogged;
-
-        public void ReadFrom(StreamReader output)
+        public static void Read(StreamReader output, Action<int> report)
         {
             var buffer = new char[4096];
+            string pending = "";
             int read;
             while ((read = output.Read(buffer, 0, buffer.Length)) > 0)
-                Append(new string(buffer, 0, read));
-        }
-
-        private void Append(string chunk)
-        {
-            string[] segments = (pending + chunk).Split(['\b', '\r', '\n']);
-            pending = segments[^1];
-            foreach (string segment in segments.AsSpan(0, segments.Length - 1))
             {
-                Match match = Percent().Match(segment);
-                if (match.Success && int.Parse(match.Groups[1].Value) is int percent && percent >= lastLogged + 10)
-                {
-                    lastLogged = percent - percent % 10;
-                    log($"extracting: {percent}%");
-                }
+                string[] segments = (pending + new string(buffer, 0, read)).Split(['\b', '\r', '\n']);
+                pending = segments[^1];
+                foreach (string segment in segments.AsSpan(0, segments.Length - 1))
+                    if (Percent().Match(segment) is { Success: true } match)
+                        report(int.Parse(match.Groups[1].Value));
             }
         }
 
         [GeneratedRegex(@"^\s*(\d{1,3})%")]
         private static partial Regex Percent();
+    }
+
+    /// <summary>A log line every 10 % of the whole: the mean of the processes' percentages.</summary>
+    private sealed class ProgressLog(Action<string> log, int processes)
+    {
+        private readonly int[] percents = new int[processes];
+        private int lastLogged;
+
+        public void Report(int process, int percent)
+        {
+            lock (percents)
+            {
+                percents[process] = Math.Clamp(percent, 0, 100);
+                int whole = (int)percents.Average();
+                if (whole < lastLogged + 10)
+                    return;
+                lastLogged = whole - whole % 10;
+                log($"extracting: {whole}%");
+            }
+        }
     }
 }

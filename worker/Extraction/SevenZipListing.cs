@@ -2,8 +2,11 @@ using System.Text.RegularExpressions;
 
 namespace SpeechPairs.Worker.Extraction;
 
-/// <summary>One entry of a <c>7zz l -slt</c> listing, reduced to what extraction decides on.</summary>
-internal sealed record SevenZipListedEntry(string Path, bool IsDirectory, bool IsLink);
+/// <summary>
+/// One entry of a <c>7zz l -slt</c> listing, reduced to what extraction decides on: its solid block (7z only; null
+/// where the listing has none) and unpacked size let independent blocks be extracted side by side.
+/// </summary>
+internal sealed record SevenZipListedEntry(string Path, bool IsDirectory, bool IsLink, int? Block = null, long Size = 0);
 
 /// <summary>
 /// Reads the <c>-slt</c> listing ("Key = value" lines, one block per entry, each starting with "Path = ") line by line:
@@ -16,14 +19,18 @@ internal static partial class SevenZipListing
     {
         string? path = null;
         bool directory = false, link = false;
+        int? block = null;
+        long size = 0;
         while (output.ReadLine() is string line)
         {
             if (line.StartsWith("Path = ", StringComparison.Ordinal))
             {
                 if (path is not null)
-                    yield return new SevenZipListedEntry(path, directory, link);
+                    yield return new SevenZipListedEntry(path, directory, link, block, size);
                 path = line["Path = ".Length..];
                 directory = link = false;
+                block = null;
+                size = 0;
                 continue;
             }
             int equals = line.IndexOf(" = ", StringComparison.Ordinal);
@@ -46,10 +53,16 @@ internal static partial class SevenZipListing
                 case "Symbolic Link" or "Hard Link":
                     link |= value.Length > 0;
                     break;
+                case "Block":
+                    block = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int b) ? b : null;
+                    break;
+                case "Size":
+                    size = long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long n) ? n : 0;
+                    break;
             }
         }
         if (path is not null)
-            yield return new SevenZipListedEntry(path, directory, link);
+            yield return new SevenZipListedEntry(path, directory, link, block, size);
     }
 
     // The Unix mode string of a symbolic link, e.g. "lrwxrwxrwx" (alone in tar's Mode, after the Windows flags in Attributes).

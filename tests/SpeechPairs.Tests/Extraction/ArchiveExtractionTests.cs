@@ -75,6 +75,43 @@ public sealed class ArchiveExtractionTests : IDisposable
         Assert.Empty(Siblings(Dest)); // no staging folder or list file left beside it
     }
 
+    [SkippableFact]
+    public void SevenZipExtractsSolidBlocksSideBySideToTheSameTree()
+    {
+        Skip.If(Environment.ProcessorCount < 2, "one core: one 7-Zip process");
+        string staging = temp.Combine("staging");
+        List<string> expected = TestArchives.WriteClips(staging, 9);
+        string archive = temp.Combine("blocks.7z");
+        TestArchives.Pack(staging, archive, ArchiveFormat.SevenZip, "-ms=3f"); // a new solid block every three files
+
+        ExtractionSentinel sentinel = Extract(archive, managed: false);
+
+        Assert.Contains(log, l => l.Contains("solid blocks in 2 7-Zip processes side by side"));
+        var tree = TestArchives.Tree(Dest);
+        Assert.Equal(expected.Order(StringComparer.Ordinal), tree.Keys);
+        foreach (string path in expected)
+            Assert.Equal(File.ReadAllBytes(TestArchive.PathOf(staging, path)), tree[path]);
+        Assert.Equal(18, sentinel.Files);
+        Assert.Empty(Siblings(Dest)); // the include lists are gone too
+    }
+
+    [SkippableFact]
+    public void ADamagedBlockStopsTheOtherProcessesAndLeavesNothing()
+    {
+        Skip.If(Environment.ProcessorCount < 2, "one core: one 7-Zip process");
+        string staging = temp.Combine("staging");
+        TestArchives.WriteClips(staging, 9);
+        string good = temp.Combine("blocks.7z");
+        TestArchives.Pack(staging, good, ArchiveFormat.SevenZip, "-ms=3f");
+        string archive = temp.Combine("damaged blocks.7z");
+        File.WriteAllBytes(archive, FlipPackedBytes(File.ReadAllBytes(good)));
+
+        Assert.Contains(archive, ExtractFails(archive, managed: false).Message);
+        Assert.Contains(log, l => l.Contains("side by side"));
+        Assert.False(Directory.Exists(Dest));
+        Assert.Empty(Siblings(Dest));
+    }
+
     [Theory]
     [MemberData(nameof(Extractors))]
     public void FormatIsJudgedByContentNotByName(bool managed)
