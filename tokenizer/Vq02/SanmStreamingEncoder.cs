@@ -165,29 +165,25 @@ public sealed class SanmStreamingEncoder
             if (plan.OutgoingCache is not null)
                 handedOn = kv.index_select(0, Index(plan.OutgoingCache)).MoveToOuterDisposeScope();
 
-            attention = zeros(plan.PaddedRows, _d, device: Device).MoveToOuterDisposeScope();
+            attention = Unwritten(plan).MoveToOuterDisposeScope();
             var (ownKernel, viaTorch) = SplitAttentionGroups(plan);
             if (ownKernel.Count > 0)
                 PieceAttention.OnCpu(PieceAttention.ScaledQueries(q, _d / _heads), carriedKv is null ? qkv : kv, carriedKv is null ? _d : 0, _heads, ownKernel, attention);
             if (viaTorch.Count > 0) PieceAttention.WithTorch(q, kv, _heads, viaTorch, attention);
 
             // FSMN memory: depthwise conv over each piece's own values (zero padding, no cache), plus the values.
-            memory = zeros(plan.PaddedRows, _d, device: Device).MoveToOuterDisposeScope();
+            memory = Unwritten(plan).MoveToOuterDisposeScope();
             if (OwnKernelsOnCpu && CpuKernels.FsmnMatchesTorch(_d, _kernel)) FsmnMemory.OnCpu(qkv, 2 * _d, w.FsmnTaps, plan.FsmnGroups, memory);
             else FsmnMemory.WithTorch(v, w.FsmnWeight, plan.FsmnGroups, memory);
         }
 
-        Tensor y;
+        // In place: y + memory and y + x are the same sums as memory + y and x + y, without two more [rows, D] tensors.
+        Tensor mid;
         using (NewDisposeScope())
-            y = (linear(attention, w.OutWeight, w.OutBias) + memory).MoveToOuterDisposeScope();
+            mid = linear(attention, w.OutWeight, w.OutBias).add_(memory).MoveToOuterDisposeScope();
         attention.Dispose();
         memory.Dispose();
-        Tensor mid = y; // the first block maps 560 → D and has no residual on its attention
-        if (residual)
-        {
-            mid = x + y;
-            y.Dispose();
-        }
+        if (residual) mid.add_(x); // the first block maps 560 → D and has no residual on its attention
 
         Tensor hidden;
         using (NewDisposeScope())
@@ -198,7 +194,7 @@ public sealed class SanmStreamingEncoder
         }
         Tensor result;
         using (NewDisposeScope())
-            result = (mid + linear(hidden, w.Ffn2Weight, w.Ffn2Bias)).MoveToOuterDisposeScope();
+            result = linear(hidden, w.Ffn2Weight, w.Ffn2Bias).add_(mid).MoveToOuterDisposeScope();
         hidden.Dispose();
         mid.Dispose();
         return (result, handedOn);
@@ -212,6 +208,15 @@ public sealed class SanmStreamingEncoder
         foreach (var g in plan.AttentionGroups)
             (OwnKernelsOnCpu && CpuKernels.AttentionMatchesTorch(_d, _heads, g.Cached, g.Own) ? ownKernel : viaTorch).Add(g);
         return (ownKernel, viaTorch);
+    }
+
+    // Every row below plan.Rows is some piece's own row, which the attention (as a query) and the FSMN memory both write:
+    // only the padding rows need zeros.
+    private Tensor Unwritten(EncoderBatchPlan plan)
+    {
+        var t = empty(plan.PaddedRows, _d, device: Device);
+        if (plan.PaddedRows > plan.Rows) t.narrow(0, plan.Rows, plan.PaddedRows - plan.Rows).zero_();
+        return t;
     }
 
     private bool OwnKernelsOnCpu => OwnCpuKernels && Device.type == DeviceType.CPU;
