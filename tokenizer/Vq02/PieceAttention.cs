@@ -172,12 +172,58 @@ internal static class PieceAttention
     }
 
     // context[i, e] = Σ_j probabilities[i, j] · v[j, e], fused in key order, into the query row's head columns.
+    // Two query rows at a time share each value load and keep eight accumulators in flight (one row's four chains
+    // waited on the fused multiply-add's latency); the values' columns are found once per piece and head.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Context(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> kv, Layout l, EncoderBatchPlan.AttentionGroup g, int p, int h, Span<float> attention)
     {
         int keys = g.Cached + g.Own;
         ref float v = ref MemoryMarshal.GetReference(kv);
-        for (int i = 0; i < g.Own; i++)
+        Span<nuint> columns = stackalloc nuint[keys];
+        for (int j = 0; j < keys; j++) columns[j] = (nuint)ValueColumn(g, p, j, h, l);
+        int i = 0;
+        for (; i + 2 <= g.Own; i += 2)
+        {
+            var first = attention.Slice(checked((int)g.QueryRows[p * g.Own + i]) * l.D + h * l.Dk, l.Dk);
+            var second = attention.Slice(checked((int)g.QueryRows[p * g.Own + i + 1]) * l.D + h * l.Dk, l.Dk);
+            var w0 = probabilities.Slice(i * keys, keys);
+            var w1 = probabilities.Slice((i + 1) * keys, keys);
+            int e = 0;
+            for (; e <= l.Dk - 32; e += 32)
+            {
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+                Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
+                for (int j = 0; j < keys; j++)
+                {
+                    var p0 = Vector256.Create(w0[j]);
+                    var p1 = Vector256.Create(w1[j]);
+                    nuint at = columns[j] + (nuint)e;
+                    var v0 = Vector256.LoadUnsafe(ref v, at);
+                    var v1 = Vector256.LoadUnsafe(ref v, at + 8);
+                    var v2 = Vector256.LoadUnsafe(ref v, at + 16);
+                    var v3 = Vector256.LoadUnsafe(ref v, at + 24);
+                    a0 = Vector256.FusedMultiplyAdd(p0, v0, a0);
+                    b0 = Vector256.FusedMultiplyAdd(p1, v0, b0);
+                    a1 = Vector256.FusedMultiplyAdd(p0, v1, a1);
+                    b1 = Vector256.FusedMultiplyAdd(p1, v1, b1);
+                    a2 = Vector256.FusedMultiplyAdd(p0, v2, a2);
+                    b2 = Vector256.FusedMultiplyAdd(p1, v2, b2);
+                    a3 = Vector256.FusedMultiplyAdd(p0, v3, a3);
+                    b3 = Vector256.FusedMultiplyAdd(p1, v3, b3);
+                }
+                a0.CopyTo(first[e..]);
+                a1.CopyTo(first[(e + 8)..]);
+                a2.CopyTo(first[(e + 16)..]);
+                a3.CopyTo(first[(e + 24)..]);
+                b0.CopyTo(second[e..]);
+                b1.CopyTo(second[(e + 8)..]);
+                b2.CopyTo(second[(e + 16)..]);
+                b3.CopyTo(second[(e + 24)..]);
+            }
+            ContextTail(w0, kv, columns, e, first);
+            ContextTail(w1, kv, columns, e, second);
+        }
+        if (i < g.Own)
         {
             var output = attention.Slice(checked((int)g.QueryRows[p * g.Own + i]) * l.D + h * l.Dk, l.Dk);
             var weights = probabilities.Slice(i * keys, keys);
@@ -188,7 +234,7 @@ internal static class PieceAttention
                 for (int j = 0; j < keys; j++)
                 {
                     var pj = Vector256.Create(weights[j]);
-                    nuint at = (nuint)(ValueColumn(g, p, j, h, l) + e);
+                    nuint at = columns[j] + (nuint)e;
                     a0 = Vector256.FusedMultiplyAdd(pj, Vector256.LoadUnsafe(ref v, at), a0);
                     a1 = Vector256.FusedMultiplyAdd(pj, Vector256.LoadUnsafe(ref v, at + 8), a1);
                     a2 = Vector256.FusedMultiplyAdd(pj, Vector256.LoadUnsafe(ref v, at + 16), a2);
@@ -199,12 +245,18 @@ internal static class PieceAttention
                 a2.CopyTo(output[(e + 16)..]);
                 a3.CopyTo(output[(e + 24)..]);
             }
-            for (; e < l.Dk; e++)
-            {
-                float acc = 0;
-                for (int j = 0; j < keys; j++) acc = MathF.FusedMultiplyAdd(weights[j], kv[ValueColumn(g, p, j, h, l) + e], acc);
-                output[e] = acc;
-            }
+            ContextTail(weights, kv, columns, e, output);
+        }
+    }
+
+    // The head's columns past the last full 32, one at a time, in the same order.
+    private static void ContextTail(ReadOnlySpan<float> weights, ReadOnlySpan<float> kv, ReadOnlySpan<nuint> columns, int from, Span<float> output)
+    {
+        for (int e = from; e < output.Length; e++)
+        {
+            float acc = 0;
+            for (int j = 0; j < weights.Length; j++) acc = MathF.FusedMultiplyAdd(weights[j], kv[checked((int)columns[j]) + e], acc);
+            output[e] = acc;
         }
     }
 
