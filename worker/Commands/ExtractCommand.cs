@@ -33,7 +33,7 @@ internal static class ExtractCommand
         };
 
         var command = new Command("extract",
-            "Extract the *.wav and *.lab files of an archive, reading each solid block once (a 7z's blocks side by side, one 7-Zip per core); skipped when the archive's size and time are unchanged. " +
+            "Extract the *.wav and *.lab files of an archive, reading each solid block once (a 7z's blocks side by side, one 7-Zip per core, at most 4); skipped when the archive's size and time are unchanged. " +
             "Links are never extracted; names too long for the file system are skipped.");
         foreach (var option in new Option[] { archive, destination, managed, parentPid })
             command.Options.Add(option);

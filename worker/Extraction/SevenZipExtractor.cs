@@ -23,6 +23,10 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
     // -ssc-: case-insensitive filters, so "CLIP.WAV" is extracted as on macOS and Windows.
     private static readonly string[] FilterSwitches = ["-ssc-", .. ArchiveEntryPaths.SevenZipIncludeSwitches];
 
+    // Each 7-Zip process holds its own decoder dictionary (up to 1.5 GB at 7-Zip's largest settings): a many-core
+    // login node must not run dozens of them.
+    private const int MaxProcesses = 4;
+
     public string Name => $"7-Zip ({executable})";
 
     /// <summary>The first of 7zz, 7z, 7za on PATH, or null.</summary>
@@ -71,7 +75,7 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
         File.WriteAllLines(exclusions, excluded, new UTF8Encoding(false));
         try
         {
-            var groups = format == ArchiveFormat.SevenZip ? SolidBlockLanes.Plan(wanted, Environment.ProcessorCount) : null;
+            var groups = format == ArchiveFormat.SevenZip ? SolidBlockLanes.Plan(wanted, Math.Min(Environment.ProcessorCount, MaxProcesses)) : null;
             if (groups is not null)
             {
                 log($"extracting {wanted.Count} files from {wanted.Select(e => e.Block).Distinct().Count()} solid blocks in {groups.Count} 7-Zip processes side by side");
