@@ -51,6 +51,54 @@ public sealed class FsmnMemoryTests
         Assert.Contains(actual, v => v != 0);
     }
 
+    [Theory]
+    [InlineData(512, 11)]   // the real encoder
+    [InlineData(40, 11)]    // every remainder path
+    [InlineData(32, 15)]    // a kernel wider than a piece
+    public void OwnKernelComputesExactlyItsStatedOrder(int d, int kernel)
+    {
+        // Machine-independent: each output is its taps' products fused in tap order from 0 (taps on the padding add
+        // nothing), plus the value. A kernel that computed anything else would be refused by CpuKernels and silently
+        // replaced by torch; this says so on every machine.
+        using var scope = NewDisposeScope();
+        var owns = new[] { 9, 6, 9, 7, 8, 9 };
+        int rows = owns.Sum();
+        var groups = new Dictionary<int, List<long>>();
+        int first = 0;
+        foreach (int own in owns)
+        {
+            if (!groups.TryGetValue(own, out var list)) groups[own] = list = [];
+            for (int i = 0; i < own; i++) list.Add(first + i);
+            first += own;
+        }
+        var plan = groups.Select(g => new EncoderBatchPlan.FsmnGroup(g.Key, g.Value.Count / g.Key, g.Value.ToArray())).ToArray();
+        var qkv = randn(rows, 3 * d, generator: new TorchSharp.torch.Generator(9)) * 3;
+        var weight = randn(d, 1, kernel, generator: new TorchSharp.torch.Generator(10)) * 0.2;
+        var memory = zeros(rows, d);
+        FsmnMemory.OnCpu(qkv, 2 * d, FsmnMemory.Taps(weight), plan, memory);
+
+        float[] v = qkv.ToFloatArray(), w = weight.ToFloatArray();
+        var expected = new float[rows * d];
+        int start = 0, half = (kernel - 1) / 2;
+        foreach (int own in owns)
+        {
+            for (int t = 0; t < own; t++)
+                for (int c = 0; c < d; c++)
+                {
+                    float acc = 0;
+                    for (int k = 0; k < kernel; k++)
+                    {
+                        int source = t + k - half;
+                        if (source >= 0 && source < own)
+                            acc = MathF.FusedMultiplyAdd(w[c * kernel + k], v[(start + source) * 3 * d + 2 * d + c], acc);
+                    }
+                    expected[(start + t) * d + c] = acc + v[(start + t) * 3 * d + 2 * d + c];
+                }
+            start += own;
+        }
+        Compare.SameBits(expected, memory.ToFloatArray(), $"FSMN kernel against its stated order (d {d}, kernel {kernel})");
+    }
+
     [Fact]
     public void RefusesTensorsItCannotReadInPlace()
     {

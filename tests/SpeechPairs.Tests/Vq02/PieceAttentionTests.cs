@@ -62,15 +62,61 @@ public sealed class PieceAttentionTests
         Assert.Throws<ArgumentException>(() => PieceAttention.OnCpu(PieceAttention.ScaledQueries(qkv.narrow(1, 0, 16), 8), qkv, 16, 2, [group], zeros(20, 16)));
     }
 
-    [SkippableFact]
-    public void OnX86TheRealEncodersSteadyShapesRunInTheOwnKernels()
+    [Theory]
+    [InlineData(512, 4, 16, 9, 3)]   // the real encoder: a piece with a full cache
+    [InlineData(512, 4, 16, 6, 1)]   // a short last piece
+    [InlineData(512, 4, 0, 9, 2)]    // first pieces (torch takes these where its order differs)
+    [InlineData(40, 2, 8, 7, 2)]     // 20 dims per head: the context's one-column tail, an odd number of query rows
+    public void OwnKernelComputesExactlyItsStatedOrder(int d, int heads, int cached, int own, int count)
     {
-        // Every x86-64 machine measured (EPYC Zen 3 and Zen 4, Xeon) accumulates as the kernels do. A kernel that
-        // computes anything else is refused by the check and the encoder quietly falls back to torch: this says so.
-        Skip.IfNot(System.Runtime.Intrinsics.X86.Avx2.IsSupported, "the kernels are written for x86-64's 256- and 512-bit vectors");
-        Assert.True(CpuKernels.FsmnMatchesTorch(512, 11), "FSMN kernel refused for the real encoder's shape");
-        Assert.True(CpuKernels.AttentionMatchesTorch(512, 4, 16, 9), "attention kernel refused for a piece with a full cache (16 + 9 keys)");
-        Assert.True(CpuKernels.AttentionMatchesTorch(512, 4, 16, 6), "attention kernel refused for a short last piece (16 + 6 keys)");
+        // Machine-independent: scores and context as one fused multiply-add per term, in order, from 0, around torch's
+        // softmax. A kernel that computed anything else would be refused by CpuKernels and silently replaced by torch;
+        // this says so on every machine.
+        using var scope = NewDisposeScope();
+        int dk = d / heads, keys = cached + own, rows = count * keys;
+        var queryRows = new List<long>();
+        var keyRows = new List<long>();
+        for (int p = 0; p < count; p++)
+        {
+            for (int j = 0; j < cached; j++) keyRows.Add(count * own + p * cached + j);
+            for (int i = 0; i < own; i++)
+            {
+                queryRows.Add(p * own + i);
+                keyRows.Add(p * own + i);
+            }
+        }
+        var group = new EncoderBatchPlan.AttentionGroup(cached, own, count, queryRows.ToArray(), keyRows.ToArray());
+        var qkv = randn(rows, 3 * d, generator: new TorchSharp.torch.Generator(17)) * 2;
+        var scaled = PieceAttention.ScaledQueries(qkv.narrow(1, 0, d), dk);
+        var actual = zeros(rows, d);
+        PieceAttention.OnCpu(scaled, qkv, d, heads, [group], actual);
+
+        float[] q = scaled.ToFloatArray(), kv = qkv.ToFloatArray();
+        var scores = new float[count * heads * own * keys];
+        for (int p = 0; p < count; p++)
+            for (int h = 0; h < heads; h++)
+                for (int i = 0; i < own; i++)
+                    for (int j = 0; j < keys; j++)
+                    {
+                        float acc = 0;
+                        long qRow = queryRows[p * own + i], kRow = keyRows[p * keys + j];
+                        for (int e = 0; e < dk; e++) acc = MathF.FusedMultiplyAdd(q[qRow * d + h * dk + e], kv[kRow * 3 * d + d + h * dk + e], acc);
+                        scores[((p * heads + h) * own + i) * keys + j] = acc;
+                    }
+        var probabilities = softmax(tensor(scores).reshape(count, heads, own, keys), -1).ToFloatArray();
+        var expected = new float[rows * d];
+        for (int p = 0; p < count; p++)
+            for (int h = 0; h < heads; h++)
+                for (int i = 0; i < own; i++)
+                    for (int e = 0; e < dk; e++)
+                    {
+                        float acc = 0;
+                        for (int j = 0; j < keys; j++)
+                            acc = MathF.FusedMultiplyAdd(probabilities[((p * heads + h) * own + i) * keys + j], kv[keyRows[p * keys + j] * 3 * d + 2 * d + h * dk + e], acc);
+                        expected[queryRows[p * own + i] * d + h * dk + e] = acc;
+                    }
+
+        Compare.SameBits(expected, actual.ToFloatArray(), $"attention kernel against its stated order ({cached} + {own} keys × {count})");
     }
 
     [Fact]
