@@ -28,15 +28,7 @@ public sealed class FsmnMemoryTests
         var random = new Random(seed);
         var owns = Enumerable.Range(0, 60).Select(_ => 5 + 1 + random.Next(4)).ToArray();
         int rows = owns.Sum(), padded = rows + 7;
-        var groups = new Dictionary<int, List<long>>();
-        int first = 0;
-        foreach (int own in owns)
-        {
-            if (!groups.TryGetValue(own, out var list)) groups[own] = list = [];
-            for (int i = 0; i < own; i++) list.Add(first + i);
-            first += own;
-        }
-        var plan = groups.Select(g => new EncoderBatchPlan.FsmnGroup(g.Key, g.Value.Count / g.Key, g.Value.ToArray())).ToArray();
+        var plan = PiecesInOrder(owns);
 
         var qkv = randn(padded, 3 * d, generator: generator) * 3;
         var weight = randn(d, 1, kernel, generator: generator) * 0.2;
@@ -63,15 +55,7 @@ public sealed class FsmnMemoryTests
         using var scope = NewDisposeScope();
         var owns = new[] { 9, 6, 9, 7, 8, 9 };
         int rows = owns.Sum();
-        var groups = new Dictionary<int, List<long>>();
-        int first = 0;
-        foreach (int own in owns)
-        {
-            if (!groups.TryGetValue(own, out var list)) groups[own] = list = [];
-            for (int i = 0; i < own; i++) list.Add(first + i);
-            first += own;
-        }
-        var plan = groups.Select(g => new EncoderBatchPlan.FsmnGroup(g.Key, g.Value.Count / g.Key, g.Value.ToArray())).ToArray();
+        var plan = PiecesInOrder(owns);
         var qkv = randn(rows, 3 * d, generator: new TorchSharp.torch.Generator(9)) * 3;
         var weight = randn(d, 1, kernel, generator: new TorchSharp.torch.Generator(10)) * 0.2;
         var memory = zeros(rows, d);
@@ -97,6 +81,20 @@ public sealed class FsmnMemoryTests
             start += own;
         }
         Compare.SameBits(expected, memory.ToFloatArray(), $"FSMN kernel against its stated order (d {d}, kernel {kernel})");
+    }
+
+    // FSMN groups for pieces of these row counts, one after another from row 0 (groups interleave where lengths alternate).
+    private static EncoderBatchPlan.FsmnGroup[] PiecesInOrder(int[] owns)
+    {
+        var groups = new Dictionary<int, List<long>>();
+        int first = 0;
+        foreach (int own in owns)
+        {
+            if (!groups.TryGetValue(own, out var list)) groups[own] = list = [];
+            for (int i = 0; i < own; i++) list.Add(first + i);
+            first += own;
+        }
+        return groups.Select(g => new EncoderBatchPlan.FsmnGroup(g.Key, g.Value.Count / g.Key, g.Value.ToArray())).ToArray();
     }
 
     [Fact]
