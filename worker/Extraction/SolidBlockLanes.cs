@@ -3,7 +3,7 @@ namespace SpeechPairs.Worker.Extraction;
 /// <summary>
 /// Splits a 7z archive's wanted files into groups of whole solid blocks that separate 7-Zip processes can extract at
 /// the same time. Blocks decompress independently and 7-Zip skips a block none of whose files it is asked for, so
-/// each process decompresses only its own blocks: with as many processes as cores, an archive of several blocks
+/// each process decompresses only its own blocks: with a process per core (at most four), an archive of several blocks
 /// (7-Zip starts a new one every few GB, and groups WAVs by their delta filter) extracts that many times faster.
 /// </summary>
 /// <remarks>
