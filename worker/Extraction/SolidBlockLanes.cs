@@ -4,7 +4,8 @@ namespace SpeechPairs.Worker.Extraction;
 /// Splits a 7z archive's wanted files into groups of whole solid blocks that separate 7-Zip processes can extract at
 /// the same time. Blocks decompress independently and 7-Zip skips a block none of whose files it is asked for, so
 /// each process decompresses only its own blocks: with a process per core (at most four), an archive of several blocks
-/// (7-Zip starts a new one every few GB, and groups WAVs by their delta filter) extracts that many times faster.
+/// (7-Zip puts files of different filters in different blocks, e.g. mono and stereo WAVs get different delta filters,
+/// and <c>-ms</c> bounds a block's size) extracts up to that many times faster.
 /// </summary>
 /// <remarks>
 /// The groups name their files exactly (<c>-i@list</c>), so a name 7-Zip would read as a pattern (<c>*</c>, <c>?</c>),
