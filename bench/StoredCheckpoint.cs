@@ -9,7 +9,7 @@ namespace SpeechPairs.Bench;
 /// </summary>
 /// <remarks>
 /// TorchSharp.PyBridge deflates every entry; real checkpoints never are, and inflating 800 MB of random floats made
-/// the benchmarks' model load about 8× slower than loading a real <c>model.pt</c> (2.4 s against 0.3 s on a Xeon).
+/// the benchmarks' model load about 5× slower than loading a real <c>model.pt</c> (2.4 s against 0.5 s on a Xeon).
 /// </remarks>
 public static class StoredCheckpoint
 {

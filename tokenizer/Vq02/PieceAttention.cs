@@ -173,7 +173,8 @@ internal static class PieceAttention
 
     // context[i, e] = Σ_j probabilities[i, j] · v[j, e], fused in key order, into the query row's head columns.
     // Two query rows at a time share each value load and keep eight accumulators in flight (one row's four chains
-    // waited on the fused multiply-add's latency); the values' columns are found once per piece and head.
+    // waited on the fused multiply-add's latency); an odd last row is paired with itself, which costs no more than
+    // one row alone. The values' columns are found once per piece and head.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Context(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> kv, Layout l, EncoderBatchPlan.AttentionGroup g, int p, int h, Span<float> attention)
     {
@@ -181,13 +182,13 @@ internal static class PieceAttention
         ref float v = ref MemoryMarshal.GetReference(kv);
         Span<nuint> columns = stackalloc nuint[keys];
         for (int j = 0; j < keys; j++) columns[j] = (nuint)ValueColumn(g, p, j, h, l);
-        int i = 0;
-        for (; i + 2 <= g.Own; i += 2)
+        for (int i = 0; i < g.Own; i += 2)
         {
+            int i1 = Math.Min(i + 1, g.Own - 1);
             var first = attention.Slice(checked((int)g.QueryRows[p * g.Own + i]) * l.D + h * l.Dk, l.Dk);
-            var second = attention.Slice(checked((int)g.QueryRows[p * g.Own + i + 1]) * l.D + h * l.Dk, l.Dk);
+            var second = attention.Slice(checked((int)g.QueryRows[p * g.Own + i1]) * l.D + h * l.Dk, l.Dk);
             var w0 = probabilities.Slice(i * keys, keys);
-            var w1 = probabilities.Slice((i + 1) * keys, keys);
+            var w1 = probabilities.Slice(i1 * keys, keys);
             int e = 0;
             for (; e <= l.Dk - 32; e += 32)
             {
@@ -221,31 +222,7 @@ internal static class PieceAttention
                 b3.CopyTo(second[(e + 24)..]);
             }
             ContextTail(w0, kv, columns, e, first);
-            ContextTail(w1, kv, columns, e, second);
-        }
-        if (i < g.Own)
-        {
-            var output = attention.Slice(checked((int)g.QueryRows[p * g.Own + i]) * l.D + h * l.Dk, l.Dk);
-            var weights = probabilities.Slice(i * keys, keys);
-            int e = 0;
-            for (; e <= l.Dk - 32; e += 32)
-            {
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-                for (int j = 0; j < keys; j++)
-                {
-                    var pj = Vector256.Create(weights[j]);
-                    nuint at = columns[j] + (nuint)e;
-                    a0 = Vector256.FusedMultiplyAdd(pj, Vector256.LoadUnsafe(ref v, at), a0);
-                    a1 = Vector256.FusedMultiplyAdd(pj, Vector256.LoadUnsafe(ref v, at + 8), a1);
-                    a2 = Vector256.FusedMultiplyAdd(pj, Vector256.LoadUnsafe(ref v, at + 16), a2);
-                    a3 = Vector256.FusedMultiplyAdd(pj, Vector256.LoadUnsafe(ref v, at + 24), a3);
-                }
-                a0.CopyTo(output[e..]);
-                a1.CopyTo(output[(e + 8)..]);
-                a2.CopyTo(output[(e + 16)..]);
-                a3.CopyTo(output[(e + 24)..]);
-            }
-            ContextTail(weights, kv, columns, e, output);
+            if (i1 != i) ContextTail(w1, kv, columns, e, second);
         }
     }
 

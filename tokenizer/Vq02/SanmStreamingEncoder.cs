@@ -177,7 +177,7 @@ public sealed class SanmStreamingEncoder
             else FsmnMemory.WithTorch(v, w.FsmnWeight, plan.FsmnGroups, memory);
         }
 
-        // In place: y + memory and y + x are the same sums as memory + y and x + y, without two more [rows, D] tensors.
+        // In place, the same sums: the output projection plus the memory, then plus x; two fewer [rows, D] tensors.
         Tensor mid;
         using (NewDisposeScope())
             mid = linear(attention, w.OutWeight, w.OutBias).add_(memory).MoveToOuterDisposeScope();
