@@ -60,6 +60,29 @@ public sealed class PipelineTargetsTests : IDisposable
     }
 
     [Fact]
+    public void TheWorkerIsBuiltOnlyWhenASourceFileChangedSinceTheLastBuild()
+    {
+        string stamp = Path.Combine(RepoPaths.Root, "worker", "obj", $"speechpairs-built-{RepoPaths.Configuration}.stamp");
+        string skipped = "Skipping target \"_SpBuildWorkerAssembly\"";
+        ProcessRunner.Result BuildWorker(string what) =>
+            Pipeline.Run(1, new Dictionary<string, string> { ["WorkDir"] = WorkDir }, "-t:_SpBuildWorker", "-v:n").AssertSucceeded(what);
+        BuildWorker("first build of the worker");
+        Assert.True(File.Exists(stamp));
+
+        ProcessRunner.Result again = BuildWorker("second build");
+        Assert.Contains(skipped, again.Output);
+        Assert.DoesNotContain("CoreCompile", again.Output);
+
+        // A stamp older than a tokenizer source file stands for an edit since the last build (the worker uses the tokenizer).
+        DateTime source = File.GetLastWriteTimeUtc(Path.Combine(RepoPaths.Root, "tokenizer", "TokenMerger.cs"));
+        File.SetLastWriteTimeUtc(stamp, source.AddMinutes(-1));
+        ProcessRunner.Result edited = BuildWorker("build after an edit");
+        Assert.DoesNotContain(skipped, edited.Output);
+        Assert.Contains("SpeechPairs.Worker.csproj", edited.Output);
+        Assert.True(File.GetLastWriteTimeUtc(stamp) > source, "the build did not renew its stamp");
+    }
+
+    [Fact]
     public void AnArchiveWithoutATokenizerIsRefused()
     {
         ProcessRunner.Result result = Run("Build", ("Archive", temp["real.7z"]));
