@@ -30,6 +30,10 @@ public static partial class PipelineBenchmark
             .Aggregate((Vq02: 0.0, Vq06: 0.0), (a, c) => (a.Vq02 + c.Vq02, a.Vq06 + c.Vq06));
         set_num_threads(Environment.ProcessorCount);
         double matmul = TokenizerBenchmark.MatmulGflops();
+        // The tokenizer's own figure (bench tokenizer's whole-tokenizer row) in the same minutes as the jobs, before and
+        // after them: the machine's speed drifts by ±15 % within minutes, so a figure from another run says little.
+        using var sameMinutes = new TokenizerFigure(bundle);
+        sameMinutes.Measure();
 
         // Build the tools once, outside the timed runs.
         RunMsbuild(root, 1, ["-t:_SpBuildTasks;_SpBuildWorker"], out _);
@@ -56,12 +60,17 @@ public static partial class PipelineBenchmark
             keys.Add($"procs{procs}_audio_hours_per_hour={rate:0.00} procs{procs}_wall_s={wall:0.0} procs{procs}_peak_ws_mb={(peaks.Length == 0 ? 0 : peaks.Max()):0}");
             bestWall = Math.Min(bestWall, wall);
         }
+        sameMinutes.Measure();
+        set_num_threads(Environment.ProcessorCount);
         matmul = Math.Max(matmul, TokenizerBenchmark.MatmulGflops());
         double limitSeconds = (flops.Vq02 + flops.Vq06) / (matmul * 1e9);
         Console.WriteLine($"  arithmetic: vq02 {flops.Vq02 / 1e9:0} GFLOP + vq06 {flops.Vq06 / 1e9:0} GFLOP ({vq06Shape.State} wide); 2048² fp32 matmul {matmul:0.0} GFLOP/s on {Environment.ProcessorCount} threads "
             + $"→ limit {audioSeconds / limitSeconds:0.00}x realtime; the better run is at {100 * limitSeconds / bestWall:0}% of it");
+        double jobXrt = audioSeconds / bestWall;
+        Console.WriteLine($"  the tokenizer alone on a {TokenizerFigure.Seconds:0} s clip (bench tokenizer's figure), before and after the jobs: "
+            + $"{string.Join(", ", sameMinutes.Runs.Select(x => $"{x:0.00}x"))}; the better job runs at {100 * jobXrt / sameMinutes.Best:0}% of the best");
         Console.WriteLine(string.Join(" ", keys) + $" audio_minutes={audioSeconds / 60:0.0} cores={Environment.ProcessorCount} matmul_gflops={matmul:0.0} "
-            + $"limit_xrt={audioSeconds / limitSeconds:0.00} job_xrt={audioSeconds / bestWall:0.00}");
+            + $"limit_xrt={audioSeconds / limitSeconds:0.00} job_xrt={jobXrt:0.00} tokenizer_xrt={sameMinutes.Best:0.00} job_pct_of_tokenizer={100 * jobXrt / sameMinutes.Best:0}");
         return 0;
     }
 

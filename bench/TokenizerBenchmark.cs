@@ -26,13 +26,8 @@ public static class TokenizerBenchmark
         var tokenizer = new Vq0206Tokenizer(models);
         var config = models.Config;
 
-        string dir = Path.Combine(Path.GetTempPath(), "speechpairs-bench");
-        string wav = Path.Combine(dir, $"speechlike-{seconds}s-48k-stereo.wav");
-        SpeechLikeAudio.WriteWav16(wav, SpeechLikeAudio.Generate(seconds, 48000, 2, seed: 1), 48000);
-        var clip = WavReader.Read(wav);
-
-        // Warm-up on a short clip: JIT, torch and ONNX kernels, allocator.
-        tokenizer.Tokenize(clip with { Samples = clip.Samples[..Math.Min(clip.Samples.Length, 48000 * 5)] });
+        var clip = SpeechLikeClip(seconds);
+        WarmUp(tokenizer, clip);
 
         // The whole tokenizer, as the worker runs it; the stage times of the best run give the shares. The machine's
         // speed drifts by ±10 % within minutes, so the limit is taken from 2048² matmuls just before and just after
@@ -130,6 +125,18 @@ public static class TokenizerBenchmark
             + $"limit_xrt={seconds / limitSeconds:0.00} tokenizer_pct_of_limit={100 * limitSeconds / whole:0}");
         return 0;
     }
+
+    /// <summary>The benchmark's clip: <paramref name="seconds"/> of 48 kHz stereo speech-like audio, read as the worker reads a WAV.</summary>
+    public static DecodedAudio SpeechLikeClip(double seconds)
+    {
+        string wav = Path.Combine(Path.GetTempPath(), "speechpairs-bench", $"speechlike-{seconds}s-48k-stereo.wav");
+        SpeechLikeAudio.WriteWav16(wav, SpeechLikeAudio.Generate(seconds, 48000, 2, seed: 1), 48000);
+        return WavReader.Read(wav);
+    }
+
+    /// <summary>Warm-up on a short clip: JIT, torch and ONNX kernels, allocator.</summary>
+    public static void WarmUp(Vq0206Tokenizer tokenizer, DecodedAudio clip)
+        => tokenizer.Tokenize(clip with { Samples = clip.Samples[..Math.Min(clip.Samples.Length, 48000 * 5)] });
 
     /// <summary>The machine's practical fp32 limit on the current thread count: a 2048² matmul.</summary>
     public static double MatmulGflops()
