@@ -59,6 +59,7 @@ public sealed class TokenizerModels : IDisposable
         options ??= new TokenizerOptions();
         var layout = new BundleLayout(Path.GetFullPath(tokenizerDir));
         layout.RequireFiles();
+        ReadAhead.Start(layout.ModelPt, layout.SpeechTokenizerOnnx);
 
         var config = ParaformerConfig.Load(layout.ConfigYaml);
         if (config.Dither is { } configured && configured != options.Dither)
