@@ -166,7 +166,11 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
 
         var chunkErrors = new string?[jobs.Count];
         int running = 0, most = 0;
-        Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = Vq06Lanes }, j =>
+        // Longest chunks first, one at a time per lane: the lanes then finish within about the shortest chunk of each
+        // other instead of one lane running a long last clip alone (Parallel.For hands out index ranges in order).
+        var longestFirst = Enumerable.Range(0, jobs.Count).OrderByDescending(j => jobs[j].Length).ThenBy(j => j).ToArray();
+        Parallel.ForEach(Partitioner.Create(longestFirst, EnumerablePartitionerOptions.NoBuffering),
+            new ParallelOptions { MaxDegreeOfParallelism = Vq06Lanes }, j =>
         {
             int now = Interlocked.Increment(ref running);
             InterlockedMax(ref most, now);
