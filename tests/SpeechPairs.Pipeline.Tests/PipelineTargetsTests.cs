@@ -80,6 +80,21 @@ public sealed class PipelineTargetsTests : IDisposable
         Assert.DoesNotContain(skipped, edited.Output);
         Assert.Contains("SpeechPairs.Worker.csproj", edited.Output);
         Assert.True(File.GetLastWriteTimeUtc(stamp) > source, "the build did not renew its stamp");
+
+        // A missing assembly is built again, whatever the stamp says.
+        string worker = Path.Combine(RepoPaths.Root, "worker", "bin", RepoPaths.Configuration, "net10.0", "SpeechPairs.Worker.dll");
+        File.Move(worker, worker + ".moved");
+        try
+        {
+            ProcessRunner.Result missing = BuildWorker("build without the assembly");
+            Assert.DoesNotContain(skipped, missing.Output);
+            Assert.True(File.Exists(worker), "the build did not bring the worker assembly back");
+        }
+        finally
+        {
+            if (File.Exists(worker)) File.Delete(worker + ".moved");
+            else File.Move(worker + ".moved", worker);
+        }
     }
 
     [Fact]
