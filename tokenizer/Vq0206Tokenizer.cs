@@ -168,8 +168,7 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
         int running = 0, most = 0;
         // Longest chunks first, one at a time per lane: the lanes then finish within about the shortest chunk of each
         // other instead of one lane running a long last clip alone (Parallel.For hands out index ranges in order).
-        var longestFirst = Enumerable.Range(0, jobs.Count).OrderByDescending(j => jobs[j].Length).ThenBy(j => j).ToArray();
-        Parallel.ForEach(Partitioner.Create(longestFirst, EnumerablePartitionerOptions.NoBuffering),
+        Parallel.ForEach(Partitioner.Create(LongestFirst(jobs.Select(j => j.Length).ToList()), EnumerablePartitionerOptions.NoBuffering),
             new ParallelOptions { MaxDegreeOfParallelism = Vq06Lanes }, j =>
         {
             int now = Interlocked.Increment(ref running);
@@ -202,6 +201,10 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
             if (inputErrors[i] is null && errors[i] is null) codes[i] = chunkCodes[i].SelectMany(c => c).ToArray();
         return (codes, errors);
     }
+
+    /// <summary>The order the vq06 lanes take chunks in: longest first, equal lengths in clip order.</summary>
+    internal static int[] LongestFirst(IReadOnlyList<int> lengths) =>
+        Enumerable.Range(0, lengths.Count).OrderByDescending(j => lengths[j]).ThenBy(j => j).ToArray();
 
     private static void InterlockedMax(ref int target, int value)
     {

@@ -42,6 +42,13 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
     }
 
     [Fact]
+    public void Vq06LanesTakeTheLongestChunksFirst()
+    {
+        Assert.Equal([1, 3, 2, 0, 4], Vq0206Tokenizer.LongestFirst([48000, 144000, 80000, 144000, 16000]));
+        Assert.Empty(Vq0206Tokenizer.LongestFirst([]));
+    }
+
+    [Fact]
     public void LanesGiveTheSameCodesAsOneThread()
     {
         var names = GoldenFixtures.TokenizedCaseNames.ToArray();
