@@ -65,6 +65,7 @@ public sealed class ShardRunnerTests
         Assert.InRange(foreground, 0, stages.Total + 0.002);
         Assert.Contains("retrying them one by one", run.Log);
         Assert.Contains("skipped bad/unreadable.wav (wav: not a RIFF/WAVE file)", run.Log);
+        Assert.Matches(@"\] tokenizer loaded in \d+\.\d s", run.Log); // the first seconds, before any progress line
     }
 
     [Fact]
