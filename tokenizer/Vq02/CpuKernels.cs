@@ -63,18 +63,7 @@ internal static class CpuKernels
         foreach (int count in new[] { 1, 3 })
         {
             int rows = count * (own + cached);
-            var queries = new List<long>();
-            var keys = new List<long>();
-            for (int p = 0; p < count; p++)
-            {
-                for (int j = 0; j < cached; j++) keys.Add(count * own + p * cached + j);
-                for (int i = 0; i < own; i++)
-                {
-                    queries.Add(p * own + i);
-                    keys.Add(p * own + i);
-                }
-            }
-            var group = new EncoderBatchPlan.AttentionGroup(cached, own, count, queries.ToArray(), keys.ToArray());
+            var group = SampleAttentionGroup(cached, own, count);
             var qkv = randn(rows, 3 * d, generator: generator);
             var q = qkv.narrow(1, 0, d);
             var viaTorch = zeros(rows, d);
@@ -84,6 +73,26 @@ internal static class CpuKernels
             if (!SameBits(viaTorch, mine)) return false;
         }
         return true;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> pieces of <paramref name="own"/> query rows each (rows 0..), each piece's
+    /// <paramref name="cached"/> earlier keys in rows of their own after all the queries, its own rows after those.
+    /// </summary>
+    internal static EncoderBatchPlan.AttentionGroup SampleAttentionGroup(int cached, int own, int count)
+    {
+        var queries = new List<long>();
+        var keys = new List<long>();
+        for (int p = 0; p < count; p++)
+        {
+            for (int j = 0; j < cached; j++) keys.Add(count * own + p * cached + j);
+            for (int i = 0; i < own; i++)
+            {
+                queries.Add(p * own + i);
+                keys.Add(p * own + i);
+            }
+        }
+        return new EncoderBatchPlan.AttentionGroup(cached, own, count, queries.ToArray(), keys.ToArray());
     }
 
     private static bool SameBits(Tensor a, Tensor b)

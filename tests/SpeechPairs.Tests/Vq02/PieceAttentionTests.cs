@@ -74,18 +74,8 @@ public sealed class PieceAttentionTests
         // this says so on every machine.
         using var scope = NewDisposeScope();
         int dk = d / heads, keys = cached + own, rows = count * keys;
-        var queryRows = new List<long>();
-        var keyRows = new List<long>();
-        for (int p = 0; p < count; p++)
-        {
-            for (int j = 0; j < cached; j++) keyRows.Add(count * own + p * cached + j);
-            for (int i = 0; i < own; i++)
-            {
-                queryRows.Add(p * own + i);
-                keyRows.Add(p * own + i);
-            }
-        }
-        var group = new EncoderBatchPlan.AttentionGroup(cached, own, count, queryRows.ToArray(), keyRows.ToArray());
+        var group = CpuKernels.SampleAttentionGroup(cached, own, count);
+        long[] queryRows = group.QueryRows, keyRows = group.KeyRows;
         var qkv = randn(rows, 3 * d, generator: new TorchSharp.torch.Generator(17)) * 2;
         var scaled = PieceAttention.ScaledQueries(qkv.narrow(1, 0, d), dk);
         var actual = zeros(rows, d);
