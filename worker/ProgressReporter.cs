@@ -20,6 +20,7 @@ internal sealed class ProgressReporter : IDisposable
     private readonly double _earlierRunsSeconds;
     private ITimer? _timer;
     private long? _startTimestamp;
+    private double? _countedSeconds;
     private int _done, _errors, _resumed, _reused;
     private double _audioSeconds;
     private bool _finished, _progressFileFailed;
@@ -64,6 +65,7 @@ internal sealed class ProgressReporter : IDisposable
             _done += clips;
             _errors += errors;
             _audioSeconds += audioSeconds;
+            _countedSeconds = ElapsedSeconds();
         }
     }
 
@@ -107,9 +109,13 @@ internal sealed class ProgressReporter : IDisposable
 
     public void Dispose() => _timer?.Dispose();
 
+    private double ElapsedSeconds() => _startTimestamp is { } start ? _time.GetElapsedTime(start).TotalSeconds : 0;
+
+    // While running, rates are those of the last counted batch (before the first one there is none: rate 0, ETA
+    // unknown); the final snapshot's rates are over the whole run.
     private ProgressSnapshot Snapshot(ShardState state) =>
-        new(_shard, state, _total, _done, _errors, _resumed, _audioSeconds,
-            _startTimestamp is { } start ? _time.GetElapsedTime(start).TotalSeconds : 0, _time.GetUtcNow(), _reused, _earlierRunsSeconds);
+        new(_shard, state, _total, _done, _errors, _resumed, _audioSeconds, ElapsedSeconds(), _time.GetUtcNow(), _reused,
+            _earlierRunsSeconds, state == ShardState.Running ? _countedSeconds : null);
 
     private void WriteProgressFile(ProgressSnapshot snapshot)
     {

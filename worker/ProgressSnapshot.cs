@@ -8,6 +8,11 @@ namespace SpeechPairs.Worker;
 /// run (<see cref="Resumed"/>); rates and ETA use only this run's clips. <see cref="EarlierRunsSeconds"/> is the wall time
 /// of the runs before this one.
 /// </summary>
+/// <remarks>
+/// Clips finish a batch at a time, seconds apart, while the line is printed every interval. Rates are therefore taken
+/// when the last batch was counted (<see cref="CountedSeconds"/>) and the ETA counts down from there: dividing by the
+/// current elapsed time instead would make the rate sag and the ETA climb between batches, then jump.
+/// </remarks>
 public sealed record ProgressSnapshot(
     ShardSelection Shard,
     ShardState State,
@@ -19,15 +24,22 @@ public sealed record ProgressSnapshot(
     double ElapsedSeconds,
     DateTimeOffset UpdatedUtc,
     int Reused = 0,
-    double EarlierRunsSeconds = 0)
+    double EarlierRunsSeconds = 0,
+    double? CountedSeconds = null)
 {
+    /// <summary>This run's elapsed seconds when its last batch was counted (the current elapsed time when not given).</summary>
+    private double RateSeconds => CountedSeconds ?? ElapsedSeconds;
 
-    public double ClipsPerSecond => ElapsedSeconds > 0 ? (Done - Resumed) / ElapsedSeconds : 0;
+    public double ClipsPerSecond => RateSeconds > 0 ? (Done - Resumed) / RateSeconds : 0;
 
-    public double AudioSecondsPerSecond => ElapsedSeconds > 0 ? AudioSeconds / ElapsedSeconds : 0;
+    public double AudioSecondsPerSecond => RateSeconds > 0 ? AudioSeconds / RateSeconds : 0;
 
-    /// <summary>Seconds left at this run's clip rate; null until a clip of this run finished.</summary>
-    public double? EtaSeconds => Done >= Total ? 0 : ClipsPerSecond > 0 ? (Total - Done) / ClipsPerSecond : null;
+    /// <summary>
+    /// Seconds left at this run's clip rate, less the time since the last batch was counted (never below 0); null until
+    /// a clip of this run finished.
+    /// </summary>
+    public double? EtaSeconds => Done >= Total ? 0
+        : ClipsPerSecond > 0 ? Math.Max(0, (Total - Done) / ClipsPerSecond - (ElapsedSeconds - RateSeconds)) : null;
 
     /// <summary>
     /// The stderr line, e.g. <c>[shard 2/6] 1234/5000 clips (24.7%) | 3.2 clips/s | 12.5 audio-s/s (12.5x realtime) | ETA 0:19:31 | errors 3</c>.

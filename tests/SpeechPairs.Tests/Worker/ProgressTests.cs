@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using System.Text.Json;
@@ -55,6 +56,42 @@ public sealed class ProgressTests
         Assert.Equal(JsonValueKind.Null, JsonDocument.Parse(Json(snapshot)).RootElement.GetProperty("eta_seconds").ValueKind);
         var empty = new ProgressSnapshot(new ShardSelection(0, 1), ShardState.Done, 0, 0, 0, 0, 0, 0, Now);
         Assert.Equal("[shard 0/1] 0/0 clips (100.0%) | 0.0 clips/s | 0.0 audio-s/s (0.0x realtime) | ETA 0:00:00 | errors 0", empty.ToLine());
+    }
+
+    [Fact]
+    public void Between_batches_the_rate_holds_and_the_eta_counts_down()
+    {
+        // 1234 − 1000 clips of this run counted at 100 s: 2.34 clips/s; printed 30 s later.
+        var counted = Example(resumed: 1000, elapsed: 130) with { CountedSeconds = 100 };
+        Assert.Equal(2.34, counted.ClipsPerSecond, 6);
+        Assert.Equal(4820.3125 / 100, counted.AudioSecondsPerSecond, 6);
+        Assert.Equal((5000 - 1234) / 2.34 - 30, counted.EtaSeconds!.Value, 6);
+        var overdue = Example(resumed: 1000, elapsed: 100 + 5000) with { CountedSeconds = 100 };
+        Assert.Equal(0, overdue.EtaSeconds!.Value);
+    }
+
+    [Fact]
+    public void Reporter_lines_keep_the_last_batchs_rate_until_the_next_batch()
+    {
+        using var temp = new TempDir();
+        var clock = new FakeTimeProvider();
+        var log = new StringWriter();
+        using var reporter = new ProgressReporter(new ShardSelection(0, 1), 100, temp.Combine("p.json"), log, TimeSpan.FromSeconds(1), clock);
+        reporter.Start(resumed: 0, resumedErrors: 0);
+        clock.Advance(TimeSpan.FromSeconds(10));
+        reporter.AddBatch(clips: 20, errors: 0, audioSeconds: 100);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var running = reporter.Current(ShardState.Running);
+        Assert.Equal(2.0, running.ClipsPerSecond, 6);
+        Assert.Equal(10.0, running.AudioSecondsPerSecond, 6);
+        Assert.Equal(80 / 2.0 - 5, running.EtaSeconds!.Value, 6);
+        Assert.EndsWith("[shard 0/1] 20/100 clips (20.0%) | 2.0 clips/s | 10.0 audio-s/s (10.0x realtime) | ETA 0:00:35 | errors 0",
+            log.ToString().TrimEnd().Split('\n')[^1]);
+
+        // The final line's rates are over the whole run, the 5 s after the last batch included.
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var final = reporter.Finish(ShardState.Done);
+        Assert.Equal(1.0, final.ClipsPerSecond, 6);
     }
 
     [Theory]
