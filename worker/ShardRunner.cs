@@ -207,11 +207,9 @@ public sealed class ShardRunner
     {
         try
         {
-            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             _tokenizer = _clock.Time(ShardStageClock.Stage.ModelLoad, _loadTokenizer);
             // The first progress line comes after the first batch: say what the first seconds went to.
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Prefix} tokenizer loaded in {System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s"));
+            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Prefix} tokenizer loaded in {_clock.ModelLoadSeconds:0.0} s"));
             return _tokenizer;
         }
         catch (Exception e) when (e is not WorkerFailureException)

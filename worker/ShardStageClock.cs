@@ -37,6 +37,9 @@ internal sealed class ShardStageClock
         return 0;
     });
 
+    /// <summary>Seconds spent loading the tokenizer so far (it is loaded at most once per run).</summary>
+    public double ModelLoadSeconds => _modelLoad;
+
     /// <summary>Background decode time; called from the decoder's thread.</summary>
     public void AddDecode(long startTimestamp) => Interlocked.Add(ref _decodeTicks, Stopwatch.GetTimestamp() - startTimestamp);
 
