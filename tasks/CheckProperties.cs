@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -17,39 +18,21 @@ public sealed class CheckProperties : Task
         "BuildingInsideVisualStudio", "DesignTimeBuild", "ExcludeRestorePackageImports",
     };
 
-    /// <summary>The pipeline's settings (shards.props).</summary>
-    [Required] public string[] Known { get; set; } = [];
+    /// <summary>Further names the pipeline takes besides the job's settings (<see cref="JobSettings"/>), e.g. a target's own.</summary>
+    public string[] Known { get; set; } = [];
 
     public override bool Execute()
     {
         if (BuildEngine is not IBuildEngine6 engine)
             return true;
-        var known = new HashSet<string>(Known, StringComparer.OrdinalIgnoreCase);
+        var known = new HashSet<string>(JobSettings.Names.Concat(Known), StringComparer.OrdinalIgnoreCase);
         foreach (var name in engine.GetGlobalProperties().Keys)
         {
             if (known.Contains(name) || PassThrough.Contains(name) || PassThroughPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
                 continue;
-            var nearest = Known.Where(k => !k.StartsWith('_')).MinBy(k => Distance(name.ToLowerInvariant(), k.ToLowerInvariant()));
-            var hint = nearest is not null && Distance(name.ToLowerInvariant(), nearest.ToLowerInvariant()) <= Math.Max(2, name.Length / 3)
-                ? $"; did you mean '{nearest}'?"
-                : "; see shards.props for the settings";
+            var hint = JobSettings.Nearest(name) is { } nearest ? $"; did you mean '{nearest}'?" : "; see shards.props for the settings";
             Log.LogError($"unknown property '{name}'{hint}");
         }
         return !Log.HasLoggedErrors;
-    }
-
-    /// <summary>Levenshtein distance.</summary>
-    private static int Distance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (var i = 1; i <= a.Length; i++)
-        {
-            var current = new int[b.Length + 1];
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            previous = current;
-        }
-        return previous[b.Length];
     }
 }

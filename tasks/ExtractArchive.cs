@@ -5,21 +5,12 @@ using SpeechPairs.Contract;
 namespace SpeechPairs.Tasks;
 
 /// <summary>
-/// Runs <c>worker extract</c> for the archive. The worker does the work (complete extraction or none, links never
+/// Runs <c>worker extract --job</c>: the job's archive into its extract folder. The worker does the work (complete extraction or none, links never
 /// extracted, incremental by the sentinel); cancelling the build kills it, and it kills its 7-Zip and removes its
 /// staging folder when the build node dies.
 /// </summary>
 public sealed class ExtractArchive : WorkerTool
 {
-    /// <summary>The archive (7z, zip, tar or tar.gz, recognised by content).</summary>
-    [Required] public string Archive { get; set; } = "";
-
-    /// <summary>The extract folder; replaced only by a complete extraction.</summary>
-    [Required] public string Destination { get; set; } = "";
-
-    /// <summary>Use the managed extractor even when 7-Zip is on PATH.</summary>
-    public bool UseManagedExtractor { get; set; }
-
     /// <summary>How many .wav and .lab files the extract folder holds afterwards (from its sentinel).</summary>
     [Output] public int ExtractedFiles { get; private set; }
 
@@ -28,22 +19,20 @@ public sealed class ExtractArchive : WorkerTool
 
     protected override string Command => "extract";
 
-    protected override string Subject => $"Extracting '{Archive}'";
+    protected override string Subject => $"Extracting '{Spec.Archive}'";
 
     protected override bool WatchesParent => true;
 
-    protected override void AppendArguments(CommandLineBuilder arguments)
-    {
-        arguments.AppendSwitchIfNotNull("--archive ", Archive);
-        arguments.AppendSwitchIfNotNull("--dest ", Path.TrimEndingDirectorySeparator(Destination));
-        if (UseManagedExtractor) arguments.AppendSwitch("--managed");
-    }
-
     protected override bool CheckResult()
     {
-        Sentinel = Path.Combine(Path.GetFullPath(Destination), ExtractionSentinel.FileName);
+        Sentinel = Path.Combine(Spec.ExtractDir, ExtractionSentinel.FileName);
         if (ExtractionSentinel.TryRead(Sentinel) is { } sentinel)
             ExtractedFiles = sentinel.Files;
+        Sentinel = MsBuildText.Escape(Sentinel);
         return true;
     }
+
+    private JobSpec? _spec;
+
+    private JobSpec Spec => _spec ??= JobSpec.Read(JobFile ?? throw new InvalidOperationException("ExtractArchive needs JobFile"));
 }

@@ -19,6 +19,10 @@ public sealed class LockWorkDir : Task
 
     [Required] public string WorkDir { get; set; } = "";
 
+    /// <summary>Whether opening the lock failed because another process holds it (EWOULDBLOCK from flock; a sharing violation on Windows).</summary>
+    private static bool IsHeldByAnother(IOException e) =>
+        OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) == 32 : e.HResult == (OperatingSystem.IsLinux() ? 11 : 35);
+
     public override bool Execute()
     {
         var workDir = Path.GetFullPath(WorkDir);
@@ -28,9 +32,9 @@ public sealed class LockWorkDir : Task
         {
             if (Held.ContainsKey(lockPath))
                 return true;
-            Directory.CreateDirectory(workDir);
             try
             {
+                Directory.CreateDirectory(workDir);
                 // FileShare.None takes an advisory lock (flock) on Unix, a share lock on Windows.
                 var stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 Held[lockPath] = stream;
@@ -44,10 +48,16 @@ public sealed class LockWorkDir : Task
                 });
                 return true;
             }
-            catch (IOException)
+            catch (IOException e) when (IsHeldByAnother(e))
             {
                 var owner = File.Exists(ownerPath) ? File.ReadAllText(ownerPath).Trim() : "unknown";
                 Log.LogError($"WorkDir '{workDir}' is in use by another run (pid {owner}); wait for it to finish or use another WorkDir.");
+                return false;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A read-only or full disk, or no permission: say so, never "in use".
+                Log.LogError($"WorkDir '{workDir}' cannot be written: {e.Message}");
                 return false;
             }
         }

@@ -2,6 +2,8 @@ using System.Globalization;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
+using SpeechPairs.Contract;
+
 namespace SpeechPairs.Tasks;
 
 /// <summary>
@@ -11,37 +13,14 @@ namespace SpeechPairs.Tasks;
 /// </summary>
 public sealed class SlurmShards : WorkerTool
 {
-    [Required] public string WorkDir { get; set; } = "";
-    [Required] public int ShardCount { get; set; }
-    [Required] public string WorkerExe { get; set; } = "";
-    [Required] public string Destination { get; set; } = "";
-    [Required] public string ExtractDir { get; set; } = "";
-
-    /// <summary>The archive to extract as a Slurm job; empty with SkipExtract.</summary>
-    public string? Archive { get; set; }
-
-    public bool UseManagedExtractor { get; set; }
+    /// <summary>Queue the chain (with a final merge job) and return, instead of waiting.</summary>
     public bool SubmitOnly { get; set; }
 
-    /// <summary>With <see cref="SubmitOnly"/>: the final job also verifies the output and writes the report.</summary>
-    public bool Verify { get; set; } = true;
-    public bool Report { get; set; } = true;
+    private string JobsFile => Path.Combine(Spec.WorkDir, "slurm", $"run-{Environment.ProcessId}-{Spec.Procs}.jobs");
 
-    /// <summary><c>worker shard</c> options (tokenizer dir, settings, threads), one item per argument.</summary>
-    public ITaskItem[] ShardArguments { get; set; } = [];
+    private JobSpec? _spec;
 
-    public string? Partition { get; set; }
-    public string? Account { get; set; }
-    public string? Qos { get; set; }
-    public string? Time { get; set; }
-    public string? MemPerTask { get; set; }
-    public int CpusPerTask { get; set; }
-    public int MaxRunning { get; set; }
-    public ITaskItem[] SbatchArguments { get; set; } = [];
-    public int Retries { get; set; }
-    public string? PollSeconds { get; set; }
-
-    private string JobsFile => Path.Combine(WorkDir, "slurm", $"run-{Environment.ProcessId}-{ShardCount}.jobs");
+    private JobSpec Spec => _spec ??= JobSpec.Read(JobFile ?? throw new InvalidOperationException("SlurmShards needs JobFile"));
 
     protected override string Command => SubmitOnly ? "slurm submit" : "slurm run";
 
@@ -51,6 +30,11 @@ public sealed class SlurmShards : WorkerTool
 
     public override bool Execute()
     {
+        if (Spec.Scheduler != Contract.Scheduler.Slurm)
+        {
+            Log.LogError("-t:Submit queues the job on Slurm: add -p:Scheduler=slurm (a local run is the default target).");
+            return false;
+        }
         Directory.CreateDirectory(Path.GetDirectoryName(JobsFile)!);
         File.Delete(JobsFile);
         return base.Execute();
@@ -80,29 +64,6 @@ public sealed class SlurmShards : WorkerTool
 
     protected override void AppendArguments(CommandLineBuilder arguments)
     {
-        arguments.AppendSwitchIfNotNull("--work-dir ", Path.TrimEndingDirectorySeparator(WorkDir));
-        arguments.AppendSwitch("--shard-count " + ShardCount.ToString(CultureInfo.InvariantCulture));
-        arguments.AppendSwitchIfNotNull("--worker-exe ", WorkerExe);
-        arguments.AppendSwitchIfNotNull("--out ", Destination);
-        arguments.AppendSwitchIfNotNull("--extract-dir ", Path.TrimEndingDirectorySeparator(ExtractDir));
-        if (!string.IsNullOrWhiteSpace(Archive)) arguments.AppendSwitchIfNotNull("--archive ", Archive);
-        if (UseManagedExtractor) arguments.AppendSwitch("--managed");
-        if (!string.IsNullOrWhiteSpace(Partition)) arguments.AppendSwitchIfNotNull("--partition ", Partition);
-        if (!string.IsNullOrWhiteSpace(Account)) arguments.AppendSwitchIfNotNull("--account ", Account);
-        if (!string.IsNullOrWhiteSpace(Qos)) arguments.AppendSwitchIfNotNull("--qos ", Qos);
-        if (!string.IsNullOrWhiteSpace(Time)) arguments.AppendSwitchIfNotNull("--time ", Time);
-        if (!string.IsNullOrWhiteSpace(MemPerTask)) arguments.AppendSwitchIfNotNull("--mem-per-task ", MemPerTask);
-        if (CpusPerTask > 0) arguments.AppendSwitch("--cpus-per-task " + CpusPerTask.ToString(CultureInfo.InvariantCulture));
-        if (MaxRunning > 0) arguments.AppendSwitch("--max-running " + MaxRunning.ToString(CultureInfo.InvariantCulture));
-        foreach (var argument in SbatchArguments)
-            arguments.AppendSwitchIfNotNull("--sbatch-arg=", argument.ItemSpec);
-        arguments.AppendSwitch("--retries " + Retries.ToString(CultureInfo.InvariantCulture));
-        if (!string.IsNullOrWhiteSpace(PollSeconds)) arguments.AppendSwitchIfNotNull("--poll-seconds ", PollSeconds);
         if (!SubmitOnly) arguments.AppendSwitchIfNotNull("--jobs-file ", JobsFile);
-        if (SubmitOnly && !Verify) arguments.AppendSwitch("--no-verify");
-        if (SubmitOnly && !Report) arguments.AppendSwitch("--no-report");
-        arguments.AppendSwitch("--");
-        foreach (var argument in ShardArguments)
-            arguments.AppendSwitchIfNotNull("", argument.ItemSpec);
     }
 }

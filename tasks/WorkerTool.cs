@@ -14,6 +14,7 @@ namespace SpeechPairs.Tasks;
 public abstract class WorkerTool : ToolTask
 {
     private const string WarningPrefix = "warning: ";
+    private const string ErrorPrefix = "error: ";
     private StreamWriter? _logWriter;
     private string _lastWorkerMessage = "";
 
@@ -26,6 +27,9 @@ public abstract class WorkerTool : ToolTask
     /// <summary>Gets every line the worker prints, so its output survives terminal loggers and closed terminals.</summary>
     public string? LogFile { get; set; }
 
+    /// <summary>The run's job spec (WorkDir/job.json): the step commands take every setting from it.</summary>
+    public string? JobFile { get; set; }
+
     /// <summary>The worker command, e.g. <c>shard</c>.</summary>
     protected abstract string Command { get; }
 
@@ -35,8 +39,10 @@ public abstract class WorkerTool : ToolTask
     /// <summary>Whether the command takes <c>--parent-pid</c> (so it stops when the build's node dies, even by SIGTERM).</summary>
     protected virtual bool WatchesParent => false;
 
-    /// <summary>Appends the command's own arguments.</summary>
-    protected abstract void AppendArguments(CommandLineBuilder arguments);
+    /// <summary>Appends the command's own arguments (after <c>--job</c>, when given).</summary>
+    protected virtual void AppendArguments(CommandLineBuilder arguments)
+    {
+    }
 
     /// <summary>Called after a zero exit; return false (having logged an error) when the result is missing.</summary>
     protected virtual bool CheckResult() => true;
@@ -87,6 +93,8 @@ public abstract class WorkerTool : ToolTask
         var arguments = new CommandLineBuilder();
         arguments.AppendFileNameIfNotNull(WorkerAssembly);
         arguments.AppendTextUnquoted(" " + Command);
+        if (!string.IsNullOrEmpty(JobFile))
+            arguments.AppendSwitchIfNotNull("--job ", JobFile);
         AppendArguments(arguments);
         if (WatchesParent)
             arguments.AppendSwitch("--parent-pid " + WatchedProcess.Id().ToString(CultureInfo.InvariantCulture));
@@ -100,6 +108,12 @@ public abstract class WorkerTool : ToolTask
     protected override void LogEventsFromTextOutput(string singleLine, MessageImportance messageImportance)
     {
         _logWriter?.WriteLine(singleLine);
+        // A line that starts with "error: " is one of several problems the worker reports before failing (worker plan).
+        if (singleLine.StartsWith(ErrorPrefix, StringComparison.Ordinal))
+        {
+            Log.LogError(singleLine[ErrorPrefix.Length..]);
+            return;
+        }
         // The worker marks what deserves a build warning (skipped links, a device fallback) with "warning: ".
         var warning = singleLine.IndexOf(WarningPrefix, StringComparison.Ordinal);
         if (warning >= 0)

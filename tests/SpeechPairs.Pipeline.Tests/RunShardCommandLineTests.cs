@@ -1,63 +1,40 @@
 using System.Reflection;
+using SpeechPairs.Contract;
 using SpeechPairs.Tasks;
 
 namespace SpeechPairs.Pipeline.Tests;
 
 /// <summary>The worker command line RunShard builds (running it needs the real worker: see the end-to-end tests).</summary>
-public sealed class RunShardCommandLineTests
+public sealed class RunShardCommandLineTests : IDisposable
 {
+    private readonly TempDirectory temp = new();
+
+    public void Dispose() => temp.Dispose();
+
     private static string CommandLine(RunShard task) =>
         (string)typeof(RunShard).GetMethod("GenerateCommandLineCommands", BindingFlags.Instance | BindingFlags.NonPublic)!.Invoke(task, null)!;
 
-    private static RunShard Task(Action<RunShard>? configure = null)
+    [SkippableFact]
+    public void PassesTheJobSpecAndTheShardIndexAndNoSettingOfItsOwn()
     {
+        string workDir = temp["解压 work"];
+        new JobSpec { ExtractDir = "/data/x", TokenizerDir = "/m", WorkDir = workDir, Out = Path.Combine(workDir, "pairs.jsonl.gz"), Procs = 4 }
+            .Write(JobSpec.PathIn(workDir));
         var task = new RunShard
         {
             BuildEngine = new RecordingBuildEngine(),
             WorkerAssembly = "/w/SpeechPairs.Worker.dll",
-            ExtractDir = "/data/解压 dir/",
-            TokenizerDir = "/models/Step-Audio-Tokenizer/",
-            ShardOutput = "/data/run/shard-1-of-4.jsonl.gz",
+            JobFile = JobSpec.PathIn(workDir),
             ShardIndex = 1,
-            ShardCount = 4,
-            Dither = "0",
-            Device = "auto",
-            TorchThreads = 2,
-            OnnxThreads = 1,
         };
-        configure?.Invoke(task);
-        return task;
-    }
 
-    [Fact]
-    public void FollowsTheWorkerContract()
-    {
-        string line = CommandLine(Task(t => { t.ExcludePlaceholder = true; t.Trim = true; t.MaxDuration = "30"; }));
+        string line = CommandLine(task);
 
         Assert.StartsWith("/w/SpeechPairs.Worker.dll shard ", line);
-        Assert.Contains("--extract-dir \"/data/解压 dir\"", line); // quoted, trailing separator trimmed
-        Assert.Contains("--out /data/run/shard-1-of-4.jsonl.gz", line);
-        Assert.Contains("--tokenizer-dir /models/Step-Audio-Tokenizer ", line);
-        Assert.Contains("--shard-count 4 --shard-index 1", line);
-        Assert.DoesNotContain("--no-done", line); // the worker writes the done record
-        Assert.Contains("--exclude-placeholder", line);
-        Assert.Contains("--trim", line);
-        Assert.Contains("--max-duration 30", line);
-        Assert.Contains("--dither 0", line);
-        Assert.Contains("--device auto", line);
-        Assert.Contains("--torch-threads 2", line);
-        Assert.Contains("--onnx-threads 1", line);
+        Assert.Contains($"--job \"{JobSpec.PathIn(workDir)}\"", line); // quoted: the path has a space
+        Assert.Contains("--shard-index 1", line);
         Assert.Matches(@"--parent-pid \d+$", line);
-        Assert.DoesNotContain("--resume", line);
-        Assert.Contains("--resume", CommandLine(Task(t => t.Resume = true)));    }
-
-    [Fact]
-    public void OptionalSwitchesAreLeftOut()
-    {
-        string line = CommandLine(Task(t => { t.MaxDuration = ""; t.Dither = null; }));
-        Assert.DoesNotContain("--exclude-placeholder", line);
-        Assert.DoesNotContain("--trim", line);
-        Assert.DoesNotContain("--max-duration", line);
-        Assert.DoesNotContain("--dither", line);
+        foreach (var setting in new[] { "--extract-dir", "--tokenizer-dir", "--out", "--dither", "--device", "--resume", "--shard-count" })
+            Assert.DoesNotContain(setting, line);
     }
 }

@@ -21,6 +21,13 @@ public sealed record BundleLayout(string Root)
 
     public string SpeechTokenizerOnnx => Path.Combine(Root, "speech_tokenizer_v1.onnx");
 
+    /// <summary>Every file the tokenizer reads, by its name in the bundle: what identifies a bundle's contents.</summary>
+    public IReadOnlyList<(string Name, string Path)> Files =>
+    [
+        ("model.pt", ModelPt), ("config.yaml", ConfigYaml), ("am.mvn", AmMvn),
+        ("linguistic_tokenizer.npy", Centroids), ("speech_tokenizer_v1.onnx", SpeechTokenizerOnnx),
+    ];
+
     /// <summary>Throws <see cref="BundleException"/> for the first required file that is missing.</summary>
     public void RequireFiles()
     {

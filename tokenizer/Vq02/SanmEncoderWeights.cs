@@ -54,13 +54,26 @@ public sealed class SanmEncoderWeights : IDisposable
             : null, modelPt, config, device);
     }
 
+    /// <summary>
+    /// Checks that <paramref name="modelPt"/> opens and holds every encoder key <paramref name="config"/> asks for, with
+    /// its shape and a floating-point type, without reading any tensor's bytes.
+    /// </summary>
+    public static void Check(string modelPt, ParaformerConfig config)
+    {
+        using var checkpoint = TorchCheckpoint.Open(modelPt);
+        Build(key => checkpoint.Tensors.TryGetValue(key, out var t)
+            ? new StateDictEntry(t.Shape, t.DType, () => throw new InvalidOperationException("a check reads no tensor"))
+            : null, modelPt, config, device: null);
+    }
+
     /// <summary>Builds the weights from an in-memory state dict (benchmarks build random full-size ones this way).</summary>
     public static SanmEncoderWeights FromStateDict(IDictionary stateDict, string source, ParaformerConfig config, Device device)
         => Build(key => stateDict.Contains(key) && stateDict[key] is Tensor t
             ? new StateDictEntry(t.shape, t.dtype, () => t.detach().to(ScalarType.Float32))
             : null, source, config, device);
 
-    private static SanmEncoderWeights Build(Func<string, StateDictEntry?> find, string source, ParaformerConfig config, Device device)
+    // device: where the weights go; null only checks the keys (every tensor is then null).
+    private static SanmEncoderWeights Build(Func<string, StateDictEntry?> find, string source, ParaformerConfig config, Device? device)
     {
         var weights = new SanmEncoderWeights(config);
         int d = config.OutputSize, f = config.LinearUnits, k = config.KernelSize;
@@ -73,6 +86,8 @@ public sealed class SanmEncoderWeights : IDisposable
                 throw new BundleException(source, $"encoder key '{key}' has shape [{string.Join(", ", entry.Shape)}], expected [{string.Join(", ", shape)}] from config.yaml");
             if (entry.DType is not (ScalarType.Float32 or ScalarType.Float16 or ScalarType.BFloat16 or ScalarType.Float64))
                 throw new BundleException(source, $"encoder key '{key}' is {entry.DType}, expected a floating-point tensor");
+            if (device is null)
+                return null!;
             // Widened to float32 as load_state_dict's copy_ into a float32 parameter does. Detached from any
             // caller's dispose scope: the weights live until this object is disposed.
             var value = entry.Load();

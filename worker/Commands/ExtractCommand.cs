@@ -10,16 +10,15 @@ internal static class ExtractCommand
 
     public static Command Create(WorkerContext context)
     {
-        var archive = new Option<string>("--archive")
+        var job = JobOption.Create();
+        var archive = new Option<string?>("--archive")
         {
-            Description = "The archive: 7z, zip, tar or tar.gz, recognised by its content.",
-            Required = true,
+            Description = "The archive: 7z, zip, tar or tar.gz, recognised by its content. (Without --job: required.)",
             HelpName = "FILE",
         };
-        var destination = new Option<string>("--dest")
+        var destination = new Option<string?>("--dest")
         {
-            Description = "The extract folder. Replaced only by a complete extraction; refused if it holds files the pipeline did not extract.",
-            Required = true,
+            Description = "The extract folder. Replaced only by a complete extraction; refused if it holds files the pipeline did not extract. (Without --job: required.)",
             HelpName = "DIR",
         };
         var managed = new Option<bool>("--managed")
@@ -35,12 +34,21 @@ internal static class ExtractCommand
         var command = new Command("extract",
             "Extract the *.wav and *.lab files of an archive, reading each solid block once (a 7z's blocks side by side, one 7-Zip per core, at most 4); skipped when the archive's size and time are unchanged. " +
             "Links are never extracted; names too long for the file system are skipped.");
-        foreach (var option in new Option[] { archive, destination, managed, parentPid })
+        foreach (var option in new Option[] { job, archive, destination, managed, parentPid })
             command.Options.Add(option);
 
         command.SetAction(parse => context.Run("extract", () =>
         {
-            var request = new ExtractionRequest(parse.GetRequiredValue(archive), parse.GetRequiredValue(destination), parse.GetValue(managed));
+            var spec = JobOption.Read(parse, job);
+            if (spec is { SkipExtract: true })
+            {
+                context.Error.WriteLine($"{Prefix} nothing to extract: the job uses {spec.ExtractDir} as it is (SkipExtract)");
+                return ExitCodes.Success;
+            }
+            var request = spec is not null
+                ? new ExtractionRequest(spec.Archive!, spec.ExtractDir, spec.UseManagedExtractor || parse.GetValue(managed))
+                : new ExtractionRequest(parse.GetValue(archive) ?? throw new UsageException("give --job or --archive"),
+                    parse.GetValue(destination) ?? throw new UsageException("give --job or --dest"), parse.GetValue(managed));
             var pid = parse.GetValue(parentPid);
             if (pid is <= 0)
                 throw new UsageException($"--parent-pid must be a process id (got {pid})");

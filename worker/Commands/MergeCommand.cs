@@ -9,22 +9,21 @@ internal static class MergeCommand
 {
     public static Command Create(WorkerContext context)
     {
-        var workDir = new Option<string>("--work-dir")
+        var job = JobOption.Create();
+        var workDir = new Option<string?>("--work-dir")
         {
-            Description = "The folder holding shard-I-of-N.jsonl(.gz) and their .done records.",
-            Required = true,
+            Description = "The folder holding shard-I-of-N.jsonl(.gz) and their .done records. (Without --job: required.)",
             HelpName = "DIR",
         };
-        var shardCount = new Option<int>("--shard-count")
+        var shardCount = new Option<int?>("--shard-count")
         {
-            Description = "N: how many shards the run has; every one of them must have its done record.",
-            Required = true,
+            Description = "N: how many shards the run has; every one of them must have its done record. (Without --job: required.)",
             HelpName = "N",
         };
-        var output = new Option<string>("--out")
+        var output = new Option<string?>("--out")
         {
-            Description = "The merged pairs: .jsonl.gz (gzip members of 1000 lines), .jsonl, or .parquet (zstd, row groups of 50,000 rows). Errors go to <out>.errors.jsonl.",
-            Required = true,
+            Description = "The merged pairs: .jsonl.gz (gzip members of 1000 lines), .jsonl, or .parquet (zstd, row groups of 50,000 rows). " +
+                          "Errors go to <out>.errors.jsonl, the merge record (written last) to <out>.merge.json. (Without --job: required.)",
             HelpName = "FILE",
         };
         var tokenCache = new Option<string?>("--token-cache")
@@ -35,21 +34,23 @@ internal static class MergeCommand
         };
         var command = new Command("merge",
             "Merge finished shards into one file in the global pair order (byte-identical for any shard count); " +
-            "totals come from the shards' done records. Written to a temporary file and renamed into place.");
+            "totals come from the shards' done records. Written under temporary names, renamed into place, then the merge record.");
+        command.Options.Add(job);
         command.Options.Add(workDir);
         command.Options.Add(shardCount);
         command.Options.Add(output);
         command.Options.Add(tokenCache);
         command.SetAction(parse => context.Run("merge", () =>
         {
-            var count = parse.GetValue(shardCount);
+            var spec = JobOption.Read(parse, job);
+            var count = spec?.Procs ?? parse.GetValue(shardCount) ?? throw new UsageException("give --job or --shard-count");
             if (count < 1)
                 throw new UsageException($"--shard-count must be at least 1 (got {count})");
-            var work = parse.GetRequiredValue(workDir);
-            var merged = parse.GetRequiredValue(output);
+            var work = spec?.WorkDir ?? parse.GetValue(workDir) ?? throw new UsageException("give --job or --work-dir");
+            var merged = spec?.Out ?? parse.GetValue(output) ?? throw new UsageException("give --job or --out");
             var merger = new ShardMerger(work, count, merged);
             context.Output.WriteLine(merger.Merge().ToLine());
-            if (parse.GetValue(tokenCache) is { } cachePath)
+            if ((spec is null ? parse.GetValue(tokenCache) : spec.TokenCache) is { } cachePath)
                 AddToCache(cachePath, work, count, merged, context);
             return ExitCodes.Success;
         }));

@@ -8,10 +8,10 @@ internal static class ProgressCommand
 {
     public static Command Create(WorkerContext context)
     {
-        var workDir = new Option<string>("--work-dir")
+        var job = JobOption.Create();
+        var workDir = new Option<string?>("--work-dir")
         {
-            Description = "The pipeline's work folder.",
-            Required = true,
+            Description = "The pipeline's work folder. (Without --job: required.)",
             HelpName = "DIR",
         };
         var shardCount = new Option<int?>("--shard-count")
@@ -22,12 +22,14 @@ internal static class ProgressCommand
         var command = new Command("progress",
             "Print where every shard stands (state, done/total, rate, ETA, errors) and the overall ETA. Only reads files: " +
             "safe while a run goes on, from any machine that sees the work folder.");
+        command.Options.Add(job);
         command.Options.Add(workDir);
         command.Options.Add(shardCount);
         command.SetAction(parse => context.Run("progress", () =>
         {
-            var dir = Path.GetFullPath(parse.GetRequiredValue(workDir));
-            var shards = WorkDirProgress.Read(dir, parse.GetValue(shardCount));
+            var spec = JobOption.Read(parse, job);
+            var dir = Path.GetFullPath(spec?.WorkDir ?? parse.GetValue(workDir) ?? throw new UsageException("give --job or --work-dir"));
+            var shards = WorkDirProgress.Read(dir, spec?.Procs ?? parse.GetValue(shardCount));
             if (shards.Count == 0)
             {
                 context.Output.WriteLine($"No shard has reported progress in {dir} yet.");

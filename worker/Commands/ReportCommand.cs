@@ -1,3 +1,5 @@
+using SpeechPairs.Worker.Merge;
+using SpeechPairs.Contract;
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Worker.Report;
@@ -9,11 +11,11 @@ internal static class ReportCommand
 {
     public static Command Create(WorkerContext context)
     {
-        var output = new Option<string>("--out") { Description = "The merged output (.jsonl or .jsonl.gz).", Required = true, HelpName = "FILE" };
-        var extractDir = new Option<string>("--extract-dir")
+        var job = JobOption.Create();
+        var output = new Option<string?>("--out") { Description = "The merged output (.jsonl or .jsonl.gz). (Without --job: required.)", HelpName = "FILE" };
+        var extractDir = new Option<string?>("--extract-dir")
         {
-            Description = "The extracted archive (WAV headers for durations and formats, unpaired files).",
-            Required = true,
+            Description = "The extracted archive (WAV headers for durations and formats, unpaired files). (Without --job: required.)",
             HelpName = "DIR",
         };
         var errors = new Option<string?>("--errors") { Description = "The merged errors file. [default: <out>.errors.jsonl]", HelpName = "FILE" };
@@ -25,20 +27,27 @@ internal static class ReportCommand
         var examples = new Option<int>("--examples") { Description = "Ids listed per extreme and error kind.", DefaultValueFactory = _ => 10, HelpName = "N" };
 
         var command = new Command("report", "Write <out>.stats.json and <out>.report.html (one file, opens offline) describing the merged output.");
-        foreach (var option in new Option[] { output, extractDir, errors, workDir, excludePlaceholder, examples })
+        foreach (var option in new Option[] { job, output, extractDir, errors, workDir, excludePlaceholder, examples })
             command.Options.Add(option);
         command.SetAction(parse => context.Run("report", () =>
         {
-            var outPath = parse.GetRequiredValue(output);
-            var options = new ReportOptions(outPath, parse.GetRequiredValue(extractDir), parse.GetValue(errors) ?? outPath + ".errors.jsonl",
-                parse.GetValue(workDir), parse.GetValue(excludePlaceholder), parse.GetValue(examples));
+            var spec = JobOption.Read(parse, job);
+            var outPath = spec?.Out ?? parse.GetValue(output) ?? throw new UsageException("give --job or --out");
+            var options = spec is not null
+                ? new ReportOptions(spec.Out, spec.ExtractDir, spec.MergedSet().Errors, spec.WorkDir, spec.ExcludePlaceholder, parse.GetValue(examples))
+                : new ReportOptions(outPath, parse.GetValue(extractDir) ?? throw new UsageException("give --job or --extract-dir"),
+                    parse.GetValue(errors) ?? new MergedOutputSet(outPath).Errors, parse.GetValue(workDir), parse.GetValue(excludePlaceholder), parse.GetValue(examples));
             if (options.Examples < 0)
                 throw new UsageException($"--examples must not be negative (got {options.Examples})");
             if (!File.Exists(options.Output))
                 throw new WorkerFailureException($"output not found: {options.Output}");
+            var record = MergeRecords.Require(options.Output, required: spec is not null);
             if (!Directory.Exists(options.ExtractDir))
                 throw new WorkerFailureException($"extract dir not found: {options.ExtractDir}");
             var stats = ReportWriter.Write(options);
+            if (record is not null && (stats.Totals.Clips != record.Records || stats.Totals.Errors != record.Errors))
+                throw new WorkerFailureException(
+                    $"the report counted {stats.Totals.Clips} clips and {stats.Totals.Errors} errors but the merge record says {record.Records} and {record.Errors}; run the merge again");
             context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"report: {stats.Totals.Clips} clips, {stats.Totals.AudioHours:0.000} h, {stats.Totals.Errors} errors -> {options.HtmlPath}, {options.StatsPath}"));
             return ExitCodes.Success;

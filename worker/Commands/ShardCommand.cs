@@ -1,20 +1,21 @@
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Plan;
 using SpeechPairs.Worker.TokenCache;
 
 namespace SpeechPairs.Worker.Commands;
 
 /// <summary>
-/// <c>worker shard</c>: one shard of the extracted archive to JSONL(.gz). The Slurm driver parses a shard command line
-/// with the same options (<see cref="ReadJob"/>), so a job script and a local run mean the same thing.
+/// <c>worker shard</c>: one shard of the extracted archive to JSONL(.gz). A planned run passes <c>--job</c> and the shard
+/// index, MSBuild and Slurm alike; the other options are for a shard run by hand.
 /// </summary>
 internal sealed class ShardCommand
 {
-    private readonly Option<string> _extractDir = new("--extract-dir")
+    private readonly Option<string?> _job = JobOption.Create();
+    private readonly Option<string?> _extractDir = new("--extract-dir")
     {
-        Description = "Root of the extracted archive; every .wav with a same-stem .lab in its folder is a pair.",
-        Required = true,
+        Description = "Root of the extracted archive; every .wav with a same-stem .lab in its folder is a pair. (Without --job: required.)",
         HelpName = "DIR",
     };
     private readonly Option<string?> _output = new("--out")
@@ -85,14 +86,14 @@ internal sealed class ShardCommand
                       "New entries go to <out>.cache.jsonl for the merge to add. A missing or unusable cache is reported and skipped.",
         HelpName = "FILE",
     };
-    private readonly TokenizerOptionSet _tokenizer = new();
+    private readonly TokenizerOptionSet _tokenizer = new(required: false);
     private readonly WorkerContext _context;
 
     private ShardCommand(WorkerContext context)
     {
         _context = context;
         Command = new Command("shard", "Tokenize one shard of an extracted voice archive into JSONL(.gz) training pairs.");
-        foreach (var option in new Option[] { _extractDir, _output, _workDir, _plain, _shardCount, _shardIndex, _resume, _noDone, _excludePlaceholder, _maxDuration })
+        foreach (var option in new Option[] { _job, _extractDir, _output, _workDir, _plain, _shardCount, _shardIndex, _resume, _noDone, _excludePlaceholder, _maxDuration })
             Command.Options.Add(option);
         _tokenizer.AddTo(Command);
         Command.Options.Add(_batchSeconds);
@@ -101,12 +102,12 @@ internal sealed class ShardCommand
         Command.Options.Add(_tokenCache);
         Command.SetAction(parse => context.Run("shard", () =>
         {
-            var (job, setup, pid) = ReadJob(parse);
+            var (job, setup, pid, cacheFile) = ReadJob(parse);
             if (!Directory.Exists(job.ExtractDir))
                 throw new WorkerFailureException(
                     $"extract dir not found on {Environment.MachineName}: {job.ExtractDir} (on a cluster it must be on a filesystem every node sees)");
             var services = context.Services();
-            var cache = parse.GetValue(_tokenCache) is { } cachePath
+            var cache = cacheFile is { } cachePath
                 ? new TokenCacheOptions(cachePath, () => TokenizerSettingsKey.Compute(setup, TokenizerSettingsKey.MemoPathFor(cachePath)))
                 : null;
             var runner = new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), context.Error, tokenCache: cache);
@@ -122,22 +123,14 @@ internal sealed class ShardCommand
     /// The shard job a <c>shard</c> command line describes, parsed and validated by the shard command itself; the Slurm
     /// driver uses it to learn the settings hash and file names of a job it submits.
     /// </summary>
-    public static (ShardJob Job, TokenizerSetup Setup) Describe(IReadOnlyList<string> shardArguments, WorkerContext context)
+    private (ShardJob Job, TokenizerSetup Setup, int? Pid, string? TokenCache) ReadJob(ParseResult parse)
     {
-        var command = new ShardCommand(context);
-        var parse = command.Command.Parse(shardArguments);
-        if (parse.Errors.Count > 0)
-            throw new UsageException(string.Join(" ", parse.Errors.Select(e => e.Message)));
-        var (job, setup, _) = command.ReadJob(parse);
-        return (job, setup);
-    }
-
-    private (ShardJob Job, TokenizerSetup Setup, int? Pid) ReadJob(ParseResult parse)
-    {
-        var shard = ShardSelection.Resolve(parse.GetValue(_shardCount), parse.GetValue(_shardIndex), _context.Environment);
         var pid = parse.GetValue(_parentPid);
         if (pid is <= 0)
             throw new UsageException($"--parent-pid must be a process id (got {pid})");
+        if (JobOption.Read(parse, _job) is { } spec)
+            return FromSpec(spec, parse, pid);
+        var shard = ShardSelection.Resolve(parse.GetValue(_shardCount), parse.GetValue(_shardIndex), _context.Environment);
         var prefix = $"[shard {shard}]";
         var setup = _tokenizer.Read(parse, line => _context.Error.WriteLine($"{prefix} {line}"));
         var files = (parse.GetValue(_output), parse.GetValue(_workDir)) switch
@@ -146,7 +139,7 @@ internal sealed class ShardCommand
             (null, { } workDir) => ShardFiles.InWorkDir(workDir, shard.Index, shard.Count, gzip: !parse.GetValue(_plain)),
             _ => throw new UsageException("give either --out or --work-dir"),
         };
-        var extract = parse.GetRequiredValue(_extractDir);
+        var extract = parse.GetValue(_extractDir) ?? throw new UsageException("give --job or --extract-dir");
         var maxSeconds = Positive(parse.GetValue(_maxDuration), "--max-duration");
         var batch = Positive(parse.GetValue(_batchSeconds), "--batch-seconds")!.Value;
         var job = new ShardJob(
@@ -159,9 +152,26 @@ internal sealed class ShardCommand
             maxSeconds,
             batch,
             TimeSpan.FromSeconds(Positive(parse.GetValue(_progressInterval), "--progress-interval")!.Value),
-            ShardSettings.Hash(extract, setup.TokenizerDir, shard, files.IsGzip, parse.GetValue(_excludePlaceholder), maxSeconds, batch,
-                setup.Options.Dither, setup.Options.Trim, setup.Options.Device.ToString()));
-        return (job, setup, pid);
+            JobIdentities.ForShard(extract, setup.TokenizerDir, JobIdentities.MemoIn(Path.GetDirectoryName(Path.GetFullPath(files.Output))!),
+                shard.Count, files.IsGzip, parse.GetValue(_excludePlaceholder), maxSeconds, batch, setup.Options.Dither, setup.Options.Trim,
+                setup.Options.Device.ToString()));
+        return (job, setup, pid, parse.GetValue(_tokenCache));
+    }
+
+    /// <summary>The shard of a planned run: every setting from the spec; the index from --shard-index or the scheduler's environment.</summary>
+    private (ShardJob Job, TokenizerSetup Setup, int? Pid, string? TokenCache) FromSpec(JobSpec spec, ParseResult parse, int? pid)
+    {
+        var shard = parse.GetValue(_shardIndex) is { } index
+            ? new ShardSelection(index, spec.Procs)
+            : ShardSelection.Resolve(null, null, _context.Environment);
+        if (shard.Count != spec.Procs)
+            throw new UsageException($"the scheduler's shard count {shard.Count} is not the job's Procs={spec.Procs}");
+        var prefix = $"[shard {shard}]";
+        var setup = new TokenizerSetup(spec.TokenizerDir, TokenizerSetups.Options(spec), line => _context.Error.WriteLine($"{prefix} {line}"));
+        var job = new ShardJob(spec.ExtractDir, spec.Shard(shard.Index), shard, spec.Resume || parse.GetValue(_resume), UseDoneMarker: true,
+            spec.ExcludePlaceholder, spec.MaxDuration, spec.BatchSeconds,
+            TimeSpan.FromSeconds(Positive(parse.GetValue(_progressInterval), "--progress-interval")!.Value), spec.Identity);
+        return (job, setup, pid, spec.TokenCache);
     }
 
     /// <summary>Runs the shard with Ctrl+C/SIGTERM and the parent watcher turned into orderly exits.</summary>

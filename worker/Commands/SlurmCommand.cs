@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Runtime.InteropServices;
 using SpeechPairs.Contract;
 using SpeechPairs.Worker.Slurm;
@@ -7,9 +6,8 @@ using SpeechPairs.Worker.Slurm;
 namespace SpeechPairs.Worker.Commands;
 
 /// <summary>
-/// <c>worker slurm run|submit|cancel</c>: the job on a Slurm cluster. The shard options come after <c>--</c> exactly as
-/// <c>worker shard</c> takes them (without index, count or output: the driver adds those), so a Slurm task runs the
-/// same shard a local run would.
+/// <c>worker slurm run|submit|cancel</c>: the job on a Slurm cluster. The job scripts run the steps of the spec as the
+/// worker's own commands (<c>worker STEP --job WorkDir/job.json</c>), so a Slurm task runs the same shard a local run would.
 /// </summary>
 internal static class SlurmCommand
 {
@@ -24,83 +22,32 @@ internal static class SlurmCommand
 
     private static Command CreateRunOrSubmit(WorkerContext context, bool submit)
     {
-        var workDir = new Option<string>("--work-dir") { Description = "The work folder, on a filesystem every node sees.", Required = true, HelpName = "DIR" };
-        var shardCount = new Option<int>("--shard-count") { Description = "Number of shards (array tasks).", Required = true, HelpName = "N" };
-        var workerExe = new Option<string>("--worker-exe")
-        {
-            Description = "The self-contained worker the job scripts run (the pipeline publishes it into WorkDir/tools/).",
-            Required = true,
-            HelpName = "FILE",
-        };
-        var output = new Option<string>("--out") { Description = "The merged output (.jsonl.gz, .jsonl or .parquet).", Required = true, HelpName = "FILE" };
-        var archive = new Option<string?>("--archive") { Description = "Extract this archive into --extract-dir first, as one Slurm job (skipped when already extracted).", HelpName = "FILE" };
-        var extractDir = new Option<string>("--extract-dir") { Description = "The extracted tree (also passed to every shard).", Required = true, HelpName = "DIR" };
-        var managed = new Option<bool>("--managed") { Description = "Extract with the managed extractor even when 7-Zip is on the node's PATH." };
-        var partition = new Option<string?>("--partition") { HelpName = "NAME", Description = "sbatch --partition." };
-        var account = new Option<string?>("--account") { HelpName = "NAME", Description = "sbatch --account." };
-        var qos = new Option<string?>("--qos") { HelpName = "NAME", Description = "sbatch --qos." };
-        var time = new Option<string?>("--time") { HelpName = "LIMIT", Description = "sbatch --time for every job, e.g. 2-00:00:00." };
-        var mem = new Option<string?>("--mem-per-task") { HelpName = "SIZE", Description = "sbatch --mem of a shard task, e.g. 3G.", DefaultValueFactory = _ => "3G" };
-        var cpus = new Option<int>("--cpus-per-task") { HelpName = "N", Description = "sbatch --cpus-per-task of a shard task.", DefaultValueFactory = _ => 2 };
-        var maxRunning = new Option<int>("--max-running") { HelpName = "N", Description = "At most this many shard tasks at once (--array=…%N); 0: no limit." };
-        var sbatchArgs = new Option<string[]>("--sbatch-arg") { HelpName = "ARG", Description = "A further sbatch argument (repeatable), passed as it is, never through a shell.", AllowMultipleArgumentsPerToken = false };
-        var retries = new Option<int>("--retries") { HelpName = "N", Description = "Resubmit a failed shard task this many times before failing.", DefaultValueFactory = _ => 1 };
-        var poll = new Option<double>("--poll-seconds") { HelpName = "SEC", Description = "Seconds between queue polls (and progress tables).", DefaultValueFactory = _ => 30 };
+        var job = JobOption.Create();
+        job.Required = true;
         var jobsFile = new Option<string?>("--jobs-file") { HelpName = "FILE", Description = "Append each submitted job id to this file (for `worker slurm cancel`)." };
         var parentPid = new Option<int?>("--parent-pid") { HelpName = "PID", Description = "Cancel this run's jobs and exit once this process no longer exists." };
-        var noVerify = new Option<bool>("--no-verify") { Description = "submit: the final job only merges (no worker verify)." };
-        var noReport = new Option<bool>("--no-report") { Description = "submit: the final job writes no report." };
-        var shardArguments = new Argument<string[]>("SHARD-OPTIONS")
-        {
-            Description = "After --: the options of `worker shard` (tokenizer dir, placeholder, trim, dither, threads…), without index, count and output.",
-            Arity = ArgumentArity.ZeroOrMore,
-        };
-
         var command = submit
-            ? new Command("submit", "Queue extraction -> shard array -> merge with afterok dependencies, print the job ids and return at once.")
+            ? new Command("submit", "Queue the job's steps on Slurm (extraction -> shard array -> a job for merge, verify and report) with afterok dependencies, print the job ids and return at once.")
             : new Command("run", "Submit extraction and the shard array, wait (polling squeue), print progress, resubmit failed tasks; exit 0 when every shard is done.");
-        foreach (var option in new Option[] { workDir, shardCount, workerExe, output, archive, extractDir, managed, partition, account, qos, time, mem, cpus, maxRunning, sbatchArgs, retries, poll, jobsFile, parentPid, noVerify, noReport })
+        foreach (var option in new Option[] { job, jobsFile, parentPid })
             command.Options.Add(option);
-        command.Arguments.Add(shardArguments);
         command.SetAction(parse => context.Run("slurm " + command.Name, () =>
         {
-            var count = parse.GetValue(shardCount);
-            if (count < 1)
-                throw new UsageException($"--shard-count must be at least 1 (got {count})");
-            var work = Path.GetFullPath(parse.GetRequiredValue(workDir));
-            var merged = Path.GetFullPath(parse.GetRequiredValue(output));
-            var extract = Path.GetFullPath(parse.GetRequiredValue(extractDir));
-            var exe = Path.GetFullPath(parse.GetRequiredValue(workerExe));
+            var jobFile = Path.GetFullPath(parse.GetValue(job)!);
+            var spec = JobOption.Read(parse, job)!;
+            var exe = spec.Slurm.WorkerExe();
             if (!File.Exists(exe))
                 throw new WorkerFailureException($"the worker for the compute nodes does not exist: {exe}");
-            IReadOnlyList<string> shardArgs =
-            [
-                .. parse.GetValue(shardArguments) ?? [], "--extract-dir", extract, "--work-dir", work,
-                "--shard-count", count.ToString(CultureInfo.InvariantCulture), .. ShardFiles.ShardsAreGzip(merged) ? Array.Empty<string>() : ["--plain"],
-            ];
-            // Parsed by the shard command itself: bad options fail here, before anything is queued.
-            var (job, setup) = ShardCommand.Describe([.. shardArgs, "--shard-index", "0"], context);
-            var archivePath = parse.GetValue(archive) is { } a ? Path.GetFullPath(a) : null;
-            IReadOnlyList<string>? extractArgs = archivePath is not null && NeedsExtraction(archivePath, extract)
-                ? ["extract", "--archive", archivePath, "--dest", extract, .. parse.GetValue(managed) ? ["--managed"] : Array.Empty<string>()]
+            // Every step is the worker's own command with the spec: the job scripts spell no setting.
+            IReadOnlyList<string>? extractArgs = spec.Steps.Contains(JobStep.Extract) && NeedsExtraction(spec.Archive!, spec.ExtractDir)
+                ? JobStep.Extract.Arguments(jobFile)
                 : null;
-            var countText = count.ToString(CultureInfo.InvariantCulture);
-            var cacheAt = shardArgs.ToList().IndexOf("--token-cache");
-            IReadOnlyList<string> cacheArgs = cacheAt >= 0 && cacheAt + 1 < shardArgs.Count ? ["--token-cache", shardArgs[cacheAt + 1]] : [];
-            List<IReadOnlyList<string>> finalSteps = [["merge", "--work-dir", work, "--shard-count", countText, "--out", merged, .. cacheArgs]];
-            IReadOnlyList<string> selection = job.ExcludePlaceholder ? ["--exclude-placeholder"] : [];
-            if (!parse.GetValue(noVerify))
-                finalSteps.Add(["verify", "--out", merged, "--extract-dir", extract, "--work-dir", work, "--shard-count", countText, .. selection,
-                    .. setup.Options.Trim ? ["--trim"] : Array.Empty<string>(),
-                    .. job.MaxDurationSeconds is { } max ? ["--max-duration", max.ToString("R", CultureInfo.InvariantCulture)] : Array.Empty<string>()]);
-            if (!parse.GetValue(noReport))
-                finalSteps.Add(["report", "--out", merged, "--extract-dir", extract, "--work-dir", work, .. selection]);
-            var run = new SlurmRun(work, exe, extractArgs, ["shard", .. shardArgs], finalSteps, count);
-            var options = new SlurmOptions(parse.GetValue(partition), parse.GetValue(account), parse.GetValue(qos), parse.GetValue(time),
-                parse.GetValue(mem), Math.Max(1, parse.GetValue(cpus)), Math.Max(0, parse.GetValue(maxRunning)), parse.GetValue(sbatchArgs) ?? [],
-                Math.Max(0, parse.GetValue(retries)), Math.Max(0.2, parse.GetValue(poll)));
-            var driver = new SlurmDriver(run, options, new SlurmClient(), () => PendingShards(shardArgs, count, context), context.Output,
-                parse.GetValue(jobsFile));
+            var finalSteps = spec.Steps.Where(s => s is JobStep.Merge or JobStep.Verify or JobStep.Report).Select(s => s.Arguments(jobFile)).ToList();
+            var run = new SlurmRun(spec.WorkDir, exe, extractArgs, JobStep.Shards.Arguments(jobFile), finalSteps, spec.Procs);
+            var slurm = spec.Slurm;
+            var options = new SlurmOptions(slurm.Partition, slurm.Account, slurm.Qos, slurm.Time, slurm.MemPerTask, slurm.CpusPerTask,
+                slurm.MaxRunning, [.. slurm.Args], slurm.Retries, Math.Max(0.2, slurm.PollSeconds));
+            var driver = new SlurmDriver(run, options, new SlurmClient(), () => PendingShards(spec), context.Output, parse.GetValue(jobsFile));
             if (submit)
             {
                 var ids = driver.Submit();
@@ -163,14 +110,7 @@ internal static class SlurmCommand
     private static bool NeedsExtraction(string archive, string extractDir) =>
         ExtractionSentinel.TryRead(Path.Combine(extractDir, ExtractionSentinel.FileName)) is not { } sentinel || !sentinel.Matches(archive);
 
-    /// <summary>Shards without a done record made with the current settings (the hash is the shard command's own).</summary>
-    private static IReadOnlyList<int> PendingShards(IReadOnlyList<string> shardArgs, int count, WorkerContext context)
-    {
-        var (job, _) = ShardCommand.Describe([.. shardArgs, "--shard-index", "0"], context);
-        var gzip = job.Files.IsGzip;
-        var workDir = Path.GetDirectoryName(job.Files.Output)!;
-        return Enumerable.Range(0, count)
-            .Where(i => DoneRecord.TryRead(ShardFiles.InWorkDir(workDir, i, count, gzip).Done)?.SettingsHash != job.SettingsHash)
-            .ToArray();
-    }
+    /// <summary>Shards without a done record of this job's identity.</summary>
+    private static IReadOnlyList<int> PendingShards(JobSpec spec) =>
+        Enumerable.Range(0, spec.Procs).Where(i => DoneRecord.TryRead(spec.Shard(i).Done)?.SettingsHash != spec.Identity).ToArray();
 }

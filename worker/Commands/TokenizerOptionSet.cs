@@ -7,12 +7,15 @@ namespace SpeechPairs.Worker.Commands;
 /// <summary>The options that say how the tokenizer runs, shared by <c>shard</c> and <c>tokenize</c>.</summary>
 internal sealed class TokenizerOptionSet
 {
-    public Option<string> TokenizerDir { get; } = new("--tokenizer-dir")
+    public TokenizerOptionSet(bool required = true) => TokenizerDir = new Option<string?>("--tokenizer-dir")
     {
-        Description = "Step-Audio-Tokenizer model bundle folder (linguistic_tokenizer.npy, speech_tokenizer_v1.onnx, dengcunqin/...).",
-        Required = true,
+        Description = "Step-Audio-Tokenizer model bundle folder (linguistic_tokenizer.npy, speech_tokenizer_v1.onnx, dengcunqin/...)." +
+                      (required ? "" : " (Without --job: required.)"),
+        Required = required,
         HelpName = "DIR",
     };
+
+    public Option<string?> TokenizerDir { get; }
 
     public Option<float> Dither { get; } = new("--dither")
     {
@@ -55,7 +58,7 @@ internal sealed class TokenizerOptionSet
     /// <summary>The validated setup; <see cref="UsageException"/> for impossible values, failure when the folder is missing.</summary>
     public TokenizerSetup Read(ParseResult parse, Action<string> log)
     {
-        var directory = parse.GetRequiredValue(TokenizerDir);
+        var directory = parse.GetValue(TokenizerDir) ?? throw new UsageException("give --job or --tokenizer-dir");
         var torchThreads = parse.GetValue(TorchThreads);
         var onnxThreads = parse.GetValue(OnnxThreads);
         var dither = parse.GetValue(Dither);

@@ -1,3 +1,5 @@
+using SpeechPairs.Worker.Merge;
+using SpeechPairs.Contract;
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Worker.Verify;
@@ -9,16 +11,15 @@ internal static class VerifyCommand
 {
     public static Command Create(WorkerContext context)
     {
-        var output = new Option<string>("--out")
+        var job = JobOption.Create();
+        var output = new Option<string?>("--out")
         {
-            Description = "The merged output (.jsonl or .jsonl.gz).",
-            Required = true,
+            Description = "The merged output (.jsonl or .jsonl.gz). (Without --job: required.)",
             HelpName = "FILE",
         };
-        var extractDir = new Option<string>("--extract-dir")
+        var extractDir = new Option<string?>("--extract-dir")
         {
-            Description = "The extracted archive the output was made from.",
-            Required = true,
+            Description = "The extracted archive the output was made from. (Without --job: required.)",
             HelpName = "DIR",
         };
         var errors = new Option<string?>("--errors")
@@ -51,22 +52,26 @@ internal static class VerifyCommand
 
         var command = new Command("verify",
             "Check the merged output against the extracted tree, the errors file and the shards. Exit 0 verified, 1 problems found or cannot verify, 2 bad arguments.");
-        foreach (var option in new Option[] { output, extractDir, errors, workDir, shardCount, excludePlaceholder, maxDuration, trim, examples })
+        foreach (var option in new Option[] { job, output, extractDir, errors, workDir, shardCount, excludePlaceholder, maxDuration, trim, examples })
             command.Options.Add(option);
 
         command.SetAction(parse => context.Run("verify", () =>
         {
-            var outPath = parse.GetRequiredValue(output);
-            var options = new VerifyOptions(
-                outPath,
-                parse.GetRequiredValue(extractDir),
-                parse.GetValue(errors) ?? outPath + ".errors.jsonl",
-                parse.GetValue(workDir),
-                parse.GetValue(shardCount),
-                parse.GetValue(excludePlaceholder),
-                parse.GetValue(maxDuration),
-                parse.GetValue(trim),
-                parse.GetValue(examples));
+            var spec = JobOption.Read(parse, job);
+            var outPath = spec?.Out ?? parse.GetValue(output) ?? throw new UsageException("give --job or --out");
+            var options = spec is not null
+                ? new VerifyOptions(spec.Out, spec.ExtractDir, spec.MergedSet().Errors, spec.WorkDir, spec.Procs, spec.ExcludePlaceholder,
+                    spec.MaxDuration, spec.Trim, parse.GetValue(examples))
+                : new VerifyOptions(
+                    outPath,
+                    parse.GetValue(extractDir) ?? throw new UsageException("give --job or --extract-dir"),
+                    parse.GetValue(errors) ?? new MergedOutputSet(outPath).Errors,
+                    parse.GetValue(workDir),
+                    parse.GetValue(shardCount),
+                    parse.GetValue(excludePlaceholder),
+                    parse.GetValue(maxDuration),
+                    parse.GetValue(trim),
+                    parse.GetValue(examples));
             if ((options.WorkDir is null) != (options.ShardCount is null))
                 throw new UsageException("--work-dir and --shard-count go together");
             if (options.Examples < 0)
@@ -77,6 +82,7 @@ internal static class VerifyCommand
                 throw new WorkerFailureException($"extract dir not found: {options.ExtractDir}");
             if (!File.Exists(options.Output))
                 throw new WorkerFailureException($"output not found: {options.Output}");
+            MergeRecords.Require(options.Output, required: spec is not null);
             if (options.WorkDir is { } dir && !Directory.Exists(dir))
                 throw new WorkerFailureException($"work dir not found: {dir}");
 

@@ -14,6 +14,7 @@ internal static class WorkerCommandLine
     public static RootCommand Create(WorkerContext context)
     {
         var root = new RootCommand(Description);
+        root.Subcommands.Add(PlanCommand.Create(context));
         root.Subcommands.Add(ExtractCommand.Create(context));
         root.Subcommands.Add(ShardCommand.Create(context));
         root.Subcommands.Add(TokenizeCommand.Create(context));

@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using System.Text;
 
 namespace SpeechPairs.Worker.Merge;
@@ -46,13 +47,18 @@ internal sealed class MergedOutput : IDisposable
             FlushMember();
     }
 
-    /// <summary>Makes the file durable and moves it into place.</summary>
-    public void Commit()
+    /// <summary>Makes the temporary file complete and durable; <see cref="MoveIntoPlace"/> then publishes it.</summary>
+    public void Complete()
     {
         if (_gzip)
             FlushMember();
         _stream.Flush(flushToDisk: true);
         _stream.Dispose();
+    }
+
+    /// <summary>Renames the completed file over the destination.</summary>
+    public void MoveIntoPlace()
+    {
         File.Move(_temporary, _destination, overwrite: true);
         _committed = true;
     }
@@ -73,13 +79,13 @@ internal sealed class MergedOutput : IDisposable
         _memberLines = 0;
     }
 
-    private static string TemporaryName(string destination) => $"{destination}.tmp-{Environment.ProcessId}";
+    private static string TemporaryName(string destination) => MergedOutputSet.Temporary(destination);
 
     /// <summary>Temporary files of merges that were killed (this is the only writer of the destination).</summary>
     private static void RemoveStaleTemporaries(string destination)
     {
         var folder = Path.GetDirectoryName(destination)!;
-        foreach (var stale in Directory.EnumerateFiles(folder, Path.GetFileName(destination) + ".tmp-*"))
+        foreach (var stale in Directory.EnumerateFiles(folder, MergedOutputSet.TemporaryPattern(destination)))
             File.Delete(stale);
     }
 }

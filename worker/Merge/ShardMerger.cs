@@ -9,11 +9,21 @@ namespace SpeechPairs.Worker.Merge;
 /// from the done records; the line counts are checked against them on the way, so a shard whose files and record
 /// disagree is never merged.
 /// </summary>
-public sealed class ShardMerger(string workDir, int shardCount, string output, string? errorsOutput = null)
+/// <remarks>
+/// The merged output set is one unit (<see cref="MergedOutputSet"/>): its merge record is deleted first (with the stats
+/// and report that described the old set), both members are written in full under temporary names, renamed into place,
+/// and the record is written last. A merge killed anywhere leaves a set without a record, which Verify and Report refuse
+/// and the next merge (whose target is keyed on the record) makes again, removing the temporaries of the killed one.
+/// </remarks>
+public sealed class ShardMerger(string workDir, int shardCount, string output)
 {
     private readonly string _output = Path.GetFullPath(output);
+    private readonly MergedOutputSet _set = new(Path.GetFullPath(output));
 
-    public string ErrorsOutput { get; } = Path.GetFullPath(errorsOutput ?? output + ".errors.jsonl");
+    public string ErrorsOutput => _set.Errors;
+
+    /// <summary>Called between the steps of the commit (after the members are written, after each rename), so tests can stop the merge there.</summary>
+    internal static Action<string>? CommitStep { get; set; } = FaultInjection.FromEnvironment("SPEECHPAIRS_KILL_MERGE_AT");
 
     public MergeSummary Merge(CancellationToken cancel = default)
     {
@@ -23,8 +33,12 @@ public sealed class ShardMerger(string workDir, int shardCount, string output, s
         var shards = Enumerable.Range(0, shardCount).Select(i => ShardFiles.InWorkDir(workDir, i, shardCount, gzip)).ToArray();
         var records = ReadDoneRecords(shards);
 
+        Directory.CreateDirectory(Path.GetDirectoryName(_output)!);
+        foreach (var stale in new[] { _set.Record, _set.Stats, _set.Report })
+            File.Delete(stale);
+
         var recordCounts = new long[shards.Length];
-        using (var merged = new MergedOutput(_output, format == OutputFormat.JsonlGzip))
+        using var merged = new MergedOutput(_output, format == OutputFormat.JsonlGzip);
         {
             var lines = OrderedMerge.ByRelWav(
                 shards.Select((s, i) => Counted(JsonLines.Read(s.Output, gzip), recordCounts, i)).ToArray(),
@@ -40,12 +54,12 @@ public sealed class ShardMerger(string workDir, int shardCount, string output, s
                 }
             }
             CheckCounts(shards, records, recordCounts, r => r.Records, "records", s => s.Output);
-            merged.Commit();
+            merged.Complete();
         }
 
         var errorCounts = new long[shards.Length];
         var kinds = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        using (var mergedErrors = new MergedOutput(ErrorsOutput, gzip: false))
+        using var mergedErrors = new MergedOutput(ErrorsOutput, gzip: false);
         {
             var lines = OrderedMerge.ByRelWav(
                 shards.Select((s, i) => Counted(File.Exists(s.Errors) ? JsonLines.Read(s.Errors, gzip: false) : [], errorCounts, i)).ToArray(),
@@ -59,12 +73,22 @@ public sealed class ShardMerger(string workDir, int shardCount, string output, s
                 mergedErrors.Add(line);
             }
             CheckCounts(shards, records, errorCounts, r => r.Errors + r.Excluded, "error lines", s => s.Errors);
-            mergedErrors.Commit();
+            mergedErrors.Complete();
         }
 
-        return new MergeSummary(_output, ErrorsOutput, shardCount,
+        CommitStep?.Invoke("written");
+        merged.MoveIntoPlace();
+        CommitStep?.Invoke("out-renamed");
+        mergedErrors.MoveIntoPlace();
+        CommitStep?.Invoke("errors-renamed");
+        var summary = new MergeSummary(_output, ErrorsOutput, shardCount,
             records.Sum(r => r.Records), records.Sum(r => r.Errors), records.Sum(r => r.Excluded), kinds,
             records.Sum(r => r.AudioSeconds), records.Sum(r => r.Tokens), records.Sum(r => r.Tokenized), records.Sum(r => r.Reused));
+        new MergeRecord(MergeRecord.CurrentVersion, records[0].SettingsHash, shardCount, summary.Records, summary.Errors, summary.Excluded,
+                kinds, summary.AudioSeconds, summary.Tokens, summary.Tokenized, summary.Reused,
+                new FileInfo(_output).Length, new FileInfo(ErrorsOutput).Length, DateTimeOffset.UtcNow)
+            .Write(_set.Record);
+        return summary;
     }
 
     /// <summary>Parquet is made here from the gzip shards (it cannot be resumed after a kill: its footer comes last).</summary>

@@ -31,12 +31,8 @@ public static class TokenizerSettingsKey
         text.Append("tokenizer ")
             .Append(tokenizer.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?")
             .Append(' ').Append(tokenizer.ManifestModule.ModuleVersionId.ToString("N")).Append('\n');
-        foreach (var (name, path) in new[]
-                 {
-                     ("model.pt", layout.ModelPt), ("config.yaml", layout.ConfigYaml), ("am.mvn", layout.AmMvn),
-                     ("linguistic_tokenizer.npy", layout.Centroids), ("speech_tokenizer_v1.onnx", layout.SpeechTokenizerOnnx),
-                 })
-            text.Append(name).Append(' ').Append(memo.Hash(path)).Append('\n');
+        foreach (var (name, hash) in BundleHashes(layout, memo))
+            text.Append(name).Append(' ').Append(hash).Append('\n');
         memo.Save();
         var device = ResolvedDevice(options.Device);
         // What can move a code: torch's intra-op threads (always 1 on the CPU, where TorchThreads only sets the lanes).
@@ -45,6 +41,10 @@ public static class TokenizerSettingsKey
             $"device {device.ToString().ToLowerInvariant()}\ntorch_intra_op_threads {TokenizerModels.TorchIntraOpThreads(options, device)}\nonnx_threads {options.OnnxThreads}\n");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
+
+    /// <summary>SHA-256 of every bundle file by its name in the bundle: the bundle's part of the job identity and of this key.</summary>
+    internal static IEnumerable<KeyValuePair<string, string>> BundleHashes(BundleLayout layout, FileHashMemo memo) =>
+        layout.Files.Select(f => KeyValuePair.Create(f.Name, memo.Hash(f.Path))).ToArray();
 
     /// <summary>The bundle-hash memo kept beside a cache.</summary>
     public static string MemoPathFor(string cachePath) => cachePath + ".file-hashes.tsv";

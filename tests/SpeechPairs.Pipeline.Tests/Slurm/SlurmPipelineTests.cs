@@ -137,10 +137,11 @@ public sealed partial class SlurmPipelineTests(SlurmClusterFixture fixture) : ID
     public void AFailingTaskIsRetriedThenReportedWithItsStateAndLog()
     {
         SlurmCluster cluster = fixture.Cluster;
-        // A bundle that passes the login node's checks but cannot be loaded on the node: every shard task exits 1.
+        // A bundle that passes the login node's checks but cannot be loaded on the node: every shard task exits 1. The
+        // plan reads the ONNX file's top-level structure only; a graph of garbage bytes is found when ONNX Runtime loads it.
         string bundle = temp["broken bundle"];
         CopyDirectory(RepoPaths.TokenizerBundle, bundle);
-        File.WriteAllText(Path.Combine(bundle, "dengcunqin", "speech_paraformer-large_asr_nat-zh-cantonese-en-16k-vocab8501-online", "model.pt"), "not a checkpoint");
+        File.WriteAllBytes(Path.Combine(bundle, "speech_tokenizer_v1.onnx"), [0x08, 0x07, 0x3A, 0x05, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]);
         string work = temp["failing"];
         var settings = Settings(RepoPaths.DemoArchive, work);
         settings["TokenizerDir"] = bundle;
