@@ -23,7 +23,7 @@ public sealed class PipelineTargetsTests : IDisposable
         return Pipeline.Run(1, all, $"-t:{target}");
     }
 
-    [Fact]
+    [SkippableFact]
     public void ExtractBuildsTheTasksAndExtractsTheDemoArchiveOnce()
     {
         Run("Extract", ("UseManagedExtractor", "true")).AssertSucceeded("Extract");
@@ -38,14 +38,14 @@ public sealed class PipelineTargetsTests : IDisposable
         Assert.Contains("already extracted", again.Output);
     }
 
-    [Fact]
+    [SkippableFact]
     public void RestoreRunsOnlyWhenAProjectFileChangedSinceTheLastOne()
     {
         string stamp = Path.Combine(RepoPaths.Root, "worker", "obj", "speechpairs-restored.stamp");
         RunsOnlyAfterAnEdit("_SpRestoreWorker", stamp, Path.Combine(RepoPaths.Root, "worker", "SpeechPairs.Worker.csproj"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheWorkerIsBuiltOnlyWhenASourceFileChangedSinceTheLastBuild()
     {
         string stamp = Path.Combine(RepoPaths.Root, "worker", "obj", $"speechpairs-built-{RepoPaths.Configuration}.stamp");
@@ -94,7 +94,7 @@ public sealed class PipelineTargetsTests : IDisposable
         return again;
     }
 
-    [Fact]
+    [SkippableFact]
     public void AnArchiveWithoutATokenizerIsRefused()
     {
         ProcessRunner.Result result = Run("Build", ("Archive", temp["real.7z"]));
@@ -102,7 +102,7 @@ public sealed class PipelineTargetsTests : IDisposable
         Assert.Contains("TokenizerDir is not", result.Output);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("Procs", "0", "Procs must be")]
     [InlineData("Procs", "two", "Procs must be")]
     [InlineData("Out", "pairs.json", "Out must end in")]
@@ -128,7 +128,7 @@ public sealed class PipelineTargetsTests : IDisposable
         Assert.Equal("earlier run\n", File.ReadAllText(Path.Combine(WorkDir, "shard-settings.txt")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ASecondRunOnTheSameWorkDirFailsAtOnce()
     {
         // Another run holds the lock (the same advisory lock the pipeline takes) and has written its pid.
@@ -161,7 +161,7 @@ public sealed class PipelineTargetsTests : IDisposable
         new DoneRecord(DoneRecord.CurrentVersion, index, count, "same-settings", records, 0, 0, 3600, tokens, records, 0, 1, 100, DateTimeOffset.UtcNow)
             .Write(Path.Combine(WorkDir, $"shard-{index}-of-{count}.jsonl.gz.done"));
 
-    [Fact]
+    [SkippableFact]
     public void MergeWaitsForEveryShardThenConcatenatesThem()
     {
         // Shard 0 holds pairs 0 and 2, shard 1 pair 1: the merge restores the global pair order.
@@ -181,7 +181,7 @@ public sealed class PipelineTargetsTests : IDisposable
                      ClipTree.ReadLines(Path.Combine(WorkDir, "pairs.jsonl.gz")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ProgressPrintsTheTable()
     {
         WriteShard(0, 2, "{}\n", finished: true);
@@ -193,7 +193,7 @@ public sealed class PipelineTargetsTests : IDisposable
         Assert.Matches(@"1/2\s+pending", result.Output);
     }
 
-    [Fact]
+    [SkippableFact]
     public void CleanRemovesShardFilesAndOutputsButKeepsTheExtractionUnlessAsked()
     {
         WriteShard(0, 2, "{}\n", finished: true);
@@ -217,7 +217,7 @@ public sealed class PipelineTargetsTests : IDisposable
         Assert.False(Directory.Exists(extracted));
     }
 
-    [Fact]
+    [SkippableFact]
     public void CleanExtractLeavesAFolderThePipelineDidNotExtract()
     {
         string theirs = temp["their clips"];

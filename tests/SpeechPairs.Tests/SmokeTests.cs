@@ -2,6 +2,6 @@ using TorchSharp;
 namespace SpeechPairs.Tests;
 public class SmokeTests
 {
-    [Fact]
+    [SkippableFact]
     public void TorchLoads() => Assert.Equal(6f, (torch.ones(2, 3)).sum().item<float>());
 }

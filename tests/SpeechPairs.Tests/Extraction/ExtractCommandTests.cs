@@ -24,7 +24,7 @@ public sealed class ExtractCommandTests : IDisposable
         return archive;
     }
 
-    [Fact]
+    [SkippableFact]
     public void HelpListsTheOptions()
     {
         (int exitCode, string output) = WorkerExtractProcess.Run("extract", "--help");
@@ -33,7 +33,7 @@ public sealed class ExtractCommandTests : IDisposable
             Assert.Contains(option, output);
     }
 
-    [Fact]
+    [SkippableFact]
     public void MissingOptionsAreAUsageError()
     {
         (int exitCode, string output) = WorkerExtractProcess.Run("extract", "--dest", temp.Combine("out"));
@@ -42,7 +42,7 @@ public sealed class ExtractCommandTests : IDisposable
         Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(false)]
     [InlineData(true)]
     public void ExtractsThenFindsTheExtractionUpToDate(bool managed)
@@ -59,7 +59,7 @@ public sealed class ExtractCommandTests : IDisposable
         Assert.Contains("already extracted", secondOutput);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AFailureIsExitCodeOneWithOneLineNamingTheArchive()
     {
         string archive = temp.Combine("broken.7z");
@@ -77,7 +77,7 @@ public sealed class ExtractCommandTests : IDisposable
     /// The parent (a sleeper standing in for the MSBuild node) dies, or the worker gets SIGTERM, while 7-Zip is
     /// decompressing: 7-Zip must be gone with the worker, and neither data nor a sentinel may be left.
     /// </summary>
-    [Theory]
+    [SkippableTheory]
     [InlineData("parent", ExitCodes.ParentExited)]
     [InlineData("sigterm", ExitCodes.Terminated)]
     public void AStopDuringExtractionKillsSevenZipAndLeavesNothing(string stop, int expectedExitCode)

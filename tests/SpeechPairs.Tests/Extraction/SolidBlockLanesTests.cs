@@ -10,7 +10,7 @@ public sealed class SolidBlockLanesTests
 {
     private static SevenZipListedEntry File(string path, int? block, long size) => new(path, false, false, block, size);
 
-    [Fact]
+    [SkippableFact]
     public void WholeBlocksGoToTheLightestProcessLargestFirst()
     {
         var wanted = new[]
@@ -26,7 +26,7 @@ public sealed class SolidBlockLanesTests
         Assert.Equal(["b/1.wav", "c/1.wav"], groups[1]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void NeverMoreProcessesThanBlocks()
     {
         var groups = SolidBlockLanes.Plan([File("x.wav", 0, 9), File("x.lab", 1, 1)], lanes: 8)!;
@@ -44,7 +44,7 @@ public sealed class SolidBlockLanesTests
         { "an entry without a block", "no block" },
     };
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(SinglePassCases))]
     public void TheSinglePassWhereNamesCannotBeListedExactly(string why, string odd)
     {
@@ -56,13 +56,13 @@ public sealed class SolidBlockLanesTests
         Assert.True(SolidBlockLanes.Plan(wanted, lanes: 2) is null, why);
     }
 
-    [Fact]
+    [SkippableFact]
     public void OneLaneIsOnePass()
     {
         Assert.Null(SolidBlockLanes.Plan([File("x.wav", 0, 9), File("x.lab", 1, 1)], lanes: 1));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheListingGivesEachEntrysBlockAndSize()
     {
         const string listing = """

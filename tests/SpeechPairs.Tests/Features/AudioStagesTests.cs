@@ -6,7 +6,7 @@ namespace SpeechPairs.Tests.Features;
 /// <summary>Resampling and energy normalisation against the reference's intermediate arrays.</summary>
 public sealed class AudioStagesTests
 {
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void ResampleMatchesTorchaudio(string name)
     {
@@ -19,7 +19,7 @@ public sealed class AudioStagesTests
         Compare.MaxAbs(expected, resampled, 1e-5, $"{name} resampled_16k");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void EnergyNormMatchesTheReference(string name)
     {
@@ -30,11 +30,11 @@ public sealed class AudioStagesTests
         Compare.MaxAbs(GoldenFixtures.Npy(name, "normed.npy").ToFloat32(), normed, 1e-6, $"{name} normed");
     }
 
-    [Fact]
+    [SkippableFact]
     public void EnergyNormRefusesEmptyAudio()
         => Assert.Throws<ArgumentException>(() => EnergyNormalizer.Normalize([]));
 
-    [Fact]
+    [SkippableFact]
     public void EnergyNormFloorsQuietClipsAtOneHundredth()
     {
         var y = EnergyNormalizer.Normalize([0.001f, -0.002f]);
@@ -42,7 +42,7 @@ public sealed class AudioStagesTests
         Assert.Equal(-0.002f / 0.01f * 0.999f, y[1]);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(48000)]
     [InlineData(44100)]
     [InlineData(22050)]
@@ -55,7 +55,7 @@ public sealed class AudioStagesTests
             Assert.Equal((long)Math.Ceiling(n * 16000.0 / rate), r.Resample(new float[n]).Length);
     }
 
-    [Fact]
+    [SkippableFact]
     public void UpsamplingKeepsALowToneAndItsLevel()
     {
         // 8 kHz → 16 kHz with the same windowed-sinc formula: a 440 Hz tone survives at the same level.

@@ -11,7 +11,7 @@ public sealed class FeatureStagesTests
 
     private static float[] Normed(string name) => GoldenFixtures.Npy(name, "normed.npy").ToFloat32();
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void StreamFbankMatchesTorchaudio(string name)
     {
@@ -24,7 +24,7 @@ public sealed class FeatureStagesTests
         Compare.MaxAbs(expected.ToFloat32(), fbank, 1e-3, $"{name} fbank_stream");
     }
 
-    [Fact]
+    [SkippableFact]
     public void OfflineFbankMatchesTorchaudio()
     {
         var expected = GoldenFixtures.Npy("p01_cmn_48k_stereo_s16", "fbank_offline.npy");
@@ -34,7 +34,7 @@ public sealed class FeatureStagesTests
         Compare.MaxAbs(expected.ToFloat32(), fbank, 1e-3, "p01 fbank_offline");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void EncoderFeaturesMatchTheOnlineFrontend(string name)
     {
@@ -45,7 +45,7 @@ public sealed class FeatureStagesTests
         Compare.MaxAbs(expected.ToFloat32(), features.Data, 1e-3, $"{name} encoder_feats");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void LogMelChunksMatchWhisper(string name)
     {
@@ -65,7 +65,7 @@ public sealed class FeatureStagesTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void DitherIsSeededFromTheClip()
     {
         var normed = Normed("p01_cmn_48k_stereo_s16");

@@ -5,7 +5,7 @@ namespace SpeechPairs.Tests.Features;
 
 public sealed class StreamingFeaturePlanTests
 {
-    [Fact]
+    [SkippableFact]
     public void LfrFrameCountsMatchTheReferenceLengthSweep()
     {
         // length_sweep.json: upstream get_vq02_code on noise of every length 0..19200 (model independent).
@@ -26,7 +26,7 @@ public sealed class StreamingFeaturePlanTests
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches.Take(20)));
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void PiecesMatchTheReferencePerChunkFrameCounts(string name)
     {

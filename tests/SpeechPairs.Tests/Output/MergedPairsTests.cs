@@ -9,7 +9,7 @@ public sealed class MergedPairsTests
 {
     private static readonly IReadOnlyList<PairRecord> Records = [.. PairSamples.Tricky, .. PairSamples.Generated(30, 10)];
 
-    [Fact]
+    [SkippableFact]
     public void Jsonl_gzip_and_parquet_give_the_same_lines()
     {
         using var dir = new TempDir();
@@ -40,7 +40,7 @@ public sealed class MergedPairsTests
         Assert.Equal(Records, MergedPairs.ReadRecords(gz));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parse_reads_a_shard_line_and_rebuilds_it_exactly()
     {
         const string line = """{"id":"中文/派蒙/vo_01","text":"\"引号\" \\ 😀\n\u0001","tokens":"<audio_1>","rel_wav":"中文/派蒙/vo_01.wav","rel_lab":"中文/派蒙/vo_01.lab","sr":48000}""";
@@ -49,7 +49,7 @@ public sealed class MergedPairsTests
         Assert.Equal(line, record.ToLine());
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("""{"id":"a","text":"b","tokens":"c","rel_wav":"d","rel_lab":"e"}""")]
     [InlineData("""{"id":"a","text":"b","tokens":"c","rel_wav":"d","rel_lab":"e","sr":1.5}""")]
     [InlineData("""{"id":"a","text":"b","tokens":"c","rel_wav":"d","rel_lab":"e","sr":1,"x":2}""")]

@@ -16,7 +16,7 @@ public sealed class BundleErrorTests
     private static BundleException LoadFails(string root)
         => Assert.Throws<BundleException>(() => TokenizerModels.Load(root, new TokenizerOptions { Device = ComputeDeviceKind.Cpu }));
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("linguistic_tokenizer.npy")]
     [InlineData("speech_tokenizer_v1.onnx")]
     [InlineData(BundleLayout.FunAsrModelId + "/model.pt")]
@@ -32,7 +32,7 @@ public sealed class BundleErrorTests
         Assert.Contains("missing", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AMissingDirectoryIsNamed()
     {
         using var temp = new TempDir();
@@ -41,7 +41,7 @@ public sealed class BundleErrorTests
         Assert.Contains("not found", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ATruncatedCheckpointIsNamed()
     {
         using var temp = new TempDir();
@@ -54,7 +54,7 @@ public sealed class BundleErrorTests
         Assert.Contains("not a readable PyTorch state dict", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ALegacyCheckpointIsExplained()
     {
         using var temp = new TempDir();
@@ -66,7 +66,7 @@ public sealed class BundleErrorTests
         Assert.Contains("model.pt", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void CentroidsOfTheWrongShapeAreRefused()
     {
         using var temp = new TempDir();
@@ -79,7 +79,7 @@ public sealed class BundleErrorTests
         Assert.Contains("128", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void CentroidsOfTheWrongDtypeAreRefused()
     {
         using var temp = new TempDir();
@@ -91,7 +91,7 @@ public sealed class BundleErrorTests
         Assert.Contains("f8", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ANonOnnxFileIsRefused()
     {
         using var temp = new TempDir();
@@ -103,7 +103,7 @@ public sealed class BundleErrorTests
         Assert.Contains("not a loadable ONNX model", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AConfigForAnotherEncoderIsRefused()
     {
         using var temp = new TempDir();
@@ -115,7 +115,7 @@ public sealed class BundleErrorTests
         Assert.Contains("config.yaml", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void SizesComeFromTheConfig()
     {
         // Claiming 4 blocks in config.yaml makes the loader look for a block the tiny checkpoint lacks.
@@ -127,7 +127,7 @@ public sealed class BundleErrorTests
         Assert.Contains("missing encoder key 'encoder.encoders.2.norm1.weight'", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AMisShapedEncoderKeyIsNamed()
     {
         var layout = new BundleLayout(GoldenFixtures.BundleDir);
@@ -140,7 +140,7 @@ public sealed class BundleErrorTests
         Assert.Contains("[256, 128]", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void DecoderKeysAreIgnored()
     {
         var layout = new BundleLayout(GoldenFixtures.BundleDir);

@@ -13,7 +13,7 @@ namespace SpeechPairs.Tests.Tokenization;
 /// </summary>
 public sealed class CheckpointRefusalTests
 {
-    [Fact]
+    [SkippableFact]
     public void APickleAskingForOsSystemIsRefused()
     {
         using var temp = new TempDir();
@@ -24,7 +24,7 @@ public sealed class CheckpointRefusalTests
         Assert.False(File.Exists("pwned"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void AStackGlobalAskingForEvalIsRefused()
     {
         using var temp = new TempDir();
@@ -34,7 +34,7 @@ public sealed class CheckpointRefusalTests
         Assert.Contains("'builtins.eval'", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AHostileLegacyPickleIsRefusedThroughTheTokenizer()
     {
         using var temp = new TempDir();
@@ -51,7 +51,7 @@ public sealed class CheckpointRefusalTests
         Assert.Contains("'builtins.exec'", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AFileThatIsNotACheckpointIsRefused()
     {
         using var temp = new TempDir();
@@ -60,7 +60,7 @@ public sealed class CheckpointRefusalTests
         Assert.Contains("not a PyTorch checkpoint", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AZipWithoutDataPklIsRefused()
     {
         using var temp = new TempDir();
@@ -71,7 +71,7 @@ public sealed class CheckpointRefusalTests
         Assert.Contains("data.pkl", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ATensorReachingPastItsStorageIsRefused()
     {
         using var temp = new TempDir();
@@ -81,7 +81,7 @@ public sealed class CheckpointRefusalTests
         Assert.Contains("reaches past its storage", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AStorageSizeTheZipDoesNotHoldIsRefused()
     {
         using var temp = new TempDir();
@@ -90,7 +90,7 @@ public sealed class CheckpointRefusalTests
         Assert.Contains("has 16 bytes", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AStringLongerThanTheFileIsRefusedBeforeAllocating()
     {
         using var temp = new TempDir();
@@ -99,7 +99,7 @@ public sealed class CheckpointRefusalTests
         Assert.Contains("claims 2147483647 bytes", e.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AWellFormedCraftedStateDictReadsItsValues()
     {
         // The crafted writer above is itself right: the same bytes with a fitting size load.

@@ -18,7 +18,7 @@ public sealed class CheckpointVariantTests : IClassFixture<FixtureModels>
     public static TheoryData<string> SameAsOriginal =>
         ["wrapped_state_dict.pt", "ddp_module_prefix.pt", "views_with_storage_offset.pt", "legacy_format.pt"];
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(SameAsOriginal))]
     public void AVariantLoadsTheOriginalWeightsBitForBit(string variant)
     {
@@ -27,7 +27,7 @@ public sealed class CheckpointVariantTests : IClassFixture<FixtureModels>
         AssertSameWeights(original, loaded);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Float16IsWidenedToFloat32AsLoadStateDictDoes()
     {
         using var half = LoadWeights(GoldenFixtures.CheckpointVariant("float16.pt"));
@@ -36,7 +36,7 @@ public sealed class CheckpointVariantTests : IClassFixture<FixtureModels>
         AssertSameWeights(upcast, half);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(SameAsOriginal))]
     public void AVariantGivesTheFixtureTokens(string variant)
     {
@@ -56,7 +56,7 @@ public sealed class CheckpointVariantTests : IClassFixture<FixtureModels>
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Float16GivesTheTokensOfItsFloat32Upcast()
     {
         using var temp = new TempDir();
@@ -75,7 +75,7 @@ public sealed class CheckpointVariantTests : IClassFixture<FixtureModels>
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void TheVariantsAreTheOnesTheReadmeDescribes()
     {
         // Guards against a variant being re-saved by SpeechPairs' own code instead of PyTorch.
@@ -88,7 +88,7 @@ public sealed class CheckpointVariantTests : IClassFixture<FixtureModels>
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void MissingEncoderKeysAreStillNamedInAVariant()
     {
         using var temp = new TempDir();

@@ -23,11 +23,11 @@ public sealed class FrontEndEdgeCaseTests : IClassFixture<FixtureModels>
         return columns.GetProperty("n_vq02")[index].GetInt32();
     }
 
-    [Fact]
+    [SkippableFact]
     public void EmptyAudioIsRefused()
         => Assert.Throws<TokenizationException>(() => _tokenizer.Preprocess(new DecodedAudio("empty", [], 16000, 1)));
 
-    [Fact]
+    [SkippableFact]
     public void OneSampleYieldsNothingAndDoesNotFail()
     {
         var tokens = _tokenizer.Tokenize(new DecodedAudio("one", [0.3f], 16000, 1));
@@ -37,7 +37,7 @@ public sealed class FrontEndEdgeCaseTests : IClassFixture<FixtureModels>
         Assert.Equal(1, StreamingFeaturePlan.For(1).SkippedTailSamples);
     }
 
-    [Fact]
+    [SkippableFact]
     public void ExactlyOnePieceOfSamples()
     {
         var tokens = _tokenizer.Tokenize(new DecodedAudio("3840", Noise(3840, 1), 16000, 1));
@@ -45,7 +45,7 @@ public sealed class FrontEndEdgeCaseTests : IClassFixture<FixtureModels>
         Assert.Equal(6, tokens.Vq06.Length); // 24 mel frames → 6 tokens at 25 Hz
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(480000, 3000)]        // exactly 30 s: one full vq06 chunk
     [InlineData(480000 + 479, 3000)]  // the 479-sample remainder is dropped (< 480)
     [InlineData(480000 + 480, 3003)]  // 480 samples make a second chunk of 3 mel frames
@@ -59,7 +59,7 @@ public sealed class FrontEndEdgeCaseTests : IClassFixture<FixtureModels>
         Assert.Equal(Math.Min(tokens.Vq02.Length / 2, tokens.Vq06.Length / 3) * 5, tokens.Tokens.Split('<').Length - 1);
     }
 
-    [Fact]
+    [SkippableFact]
     public void EightChannelInputIsMixedDownAndTokenized()
     {
         using var temp = new TempDir();

@@ -38,7 +38,7 @@ public sealed partial class ReadAheadTests : IDisposable
         Assert.True(ResidentFraction(path) >= 0.9, $"only {ResidentFraction(path):P0} of the file is in the page cache after the hint");
     }
 
-    [Fact]
+    [SkippableFact]
     public void AMissingOrUnreadableFileIsNoError()
     {
         ReadAhead.Hint(Path.Combine(_temp.Path, "no such model.pt"));

@@ -13,7 +13,7 @@ namespace SpeechPairs.Tests.Vq02;
 /// </summary>
 public sealed class EncoderMemoryTests
 {
-    [Theory]
+    [SkippableTheory]
     [InlineData(9, 1)]      // one 4-frame piece per window: every piece after the first carries its cache in
     [InlineData(50, 1)]     // a few pieces per window, windows of one clip and groups of short clips
     [InlineData(700, 1)]    // the long clip in two windows, the short ones grouped
@@ -46,7 +46,7 @@ public sealed class EncoderMemoryTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_long_clip_gets_windows_of_its_own_and_short_clips_are_grouped_in_order()
     {
         Vq02Features Clip(int pieces) => new(new float[pieces * 4 * 560], 560, Enumerable.Repeat(4, pieces).ToArray(), null);
@@ -61,7 +61,7 @@ public sealed class EncoderMemoryTests
         Assert.Equal(5, windows.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public void In_two_lanes_a_long_clip_gets_an_even_number_of_windows_of_nearly_equal_rows()
     {
         var clip = new Vq02Features(new float[250 * 4 * 560], 560, Enumerable.Repeat(4, 250).ToArray(), null); // 60 s: 2 250 rows
@@ -73,7 +73,7 @@ public sealed class EncoderMemoryTests
         Assert.Equal(Enumerable.Range(0, 4).Select(k => twoLanes.Take(k).Sum()), EncoderWindow.Split([clip], 1024, 2).Select(w => w.FirstPiece));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(2)]
     [InlineData(3)]
     public void Lanes_taking_the_windows_of_short_clips_in_turn_finish_nearly_together(int lanes)
@@ -103,7 +103,7 @@ public sealed class EncoderMemoryTests
         Assert.True(busyUntil.Max() - even <= EncoderWindow.TailRows / 2, $"windows of {string.Join(", ", rows)} rows: the last lane finishes at {busyUntil.Max()} rows, an even share is {even:0}");
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_failing_window_fails_the_batch_with_its_own_error_and_stops_the_other_lanes()
     {
         var layout = new BundleLayout(GoldenFixtures.BundleDir);

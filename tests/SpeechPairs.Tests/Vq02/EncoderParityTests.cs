@@ -28,7 +28,7 @@ public sealed class EncoderParityTests(ITestOutputHelper output)
         return new Vq02Features(feats.ToFloat32(), (int)feats.Shape[1], pieces, null);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void EncoderOutputMatchesTheReference(string name)
     {
@@ -47,7 +47,7 @@ public sealed class EncoderParityTests(ITestOutputHelper output)
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void Vq02CodesMatchTheReference(string name)
     {

@@ -29,7 +29,7 @@ public sealed class EncoderScheduleTests
         return new Vq02Features(data, 560, lengths, null);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(1, 1)]
     [InlineData(2, 2)]
     [InlineData(3, 5)]
@@ -48,7 +48,7 @@ public sealed class EncoderScheduleTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void PieceByPieceAlsoMatchesTheReference(string name)
     {
@@ -56,7 +56,7 @@ public sealed class EncoderScheduleTests
         Compare.MaxAbs(GoldenFixtures.Npy(name, "enc_out.npy").ToFloat32(), stepped.ToFloatArray(), 1e-3 * 6, $"{name} stepped enc_out");
     }
 
-    [Fact]
+    [SkippableFact]
     public void AClipsFramesDoNotDependOnItsBatch()
     {
         var encoder = new SanmStreamingEncoder(Weights.Value, CPU);

@@ -34,7 +34,7 @@ public sealed class CommandLineTests
     private static string[] ShardArgs(TempDir temp, params string[] more) =>
         ["shard", "--extract-dir", temp.Combine("extract"), "--out", temp.Combine("out", "shard.jsonl.gz"), "--tokenizer-dir", temp.Path, .. more];
 
-    [Fact]
+    [SkippableFact]
     public void Help_documents_every_option_with_its_default()
     {
         var help = Invoke(["shard", "--help"]);
@@ -52,7 +52,7 @@ public sealed class CommandLineTests
         Assert.Contains("Exit codes", Invoke(["--help"]).Stdout);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("--device", "gpu")]
     [InlineData("--torch-threads", "0")]
     [InlineData("--onnx-threads", "x")]
@@ -73,7 +73,7 @@ public sealed class CommandLineTests
         Assert.False(File.Exists(temp.Combine("out", "shard.jsonl.gz")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Missing_required_options_and_commands_exit_2()
     {
         Assert.Equal(ExitCodes.Usage, Invoke(["shard", "--out", "x.jsonl"]).ExitCode);
@@ -82,7 +82,7 @@ public sealed class CommandLineTests
         Assert.Single(Invoke(["shard"]).StderrLines);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Environment_with_an_impossible_shard_exits_2()
     {
         using var temp = new TempDir();
@@ -92,7 +92,7 @@ public sealed class CommandLineTests
         Assert.Contains("SPEECHPAIRS_SHARD_COUNT", Assert.Single(result.StderrLines));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_shard_that_cannot_run_exits_1_with_one_line()
     {
         using var temp = new TempDir();
@@ -112,7 +112,7 @@ public sealed class CommandLineTests
         Assert.StartsWith("worker shard: cannot load the tokenizer from ", badBundle.StderrLines[^1]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_slurm_array_task_runs_its_shard_and_exits_0()
     {
         using var temp = new TempDir();
@@ -138,7 +138,7 @@ public sealed class CommandLineTests
             (options.TorchThreads, options.OnnxThreads, options.Dither, options.Trim, options.Device));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Tokenize_prints_one_json_object_per_file_and_exits_1_when_one_failed()
     {
         using var temp = new TempDir();

@@ -22,7 +22,7 @@ public sealed class ProgressTableTests : IDisposable
 
     private static ProgressDocument Parse(string json) => JsonSerializer.Deserialize<ProgressDocument>(json, ContractJson.Options)!;
 
-    [Fact]
+    [SkippableFact]
     public void ParsesTheWorkersProgressFile()
     {
         ProgressDocument p = Parse(Example);
@@ -34,7 +34,7 @@ public sealed class ProgressTableTests : IDisposable
         Assert.Equal(new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc), p.UpdatedUtc.UtcDateTime);
     }
 
-    [Fact]
+    [SkippableFact]
     public void TryReadReturnsNullForMissingOrBrokenFiles()
     {
         Assert.Null(ProgressDocument.TryRead(temp.Combine("missing.progress.json")));
@@ -42,7 +42,7 @@ public sealed class ProgressTableTests : IDisposable
         Assert.Null(ProgressDocument.TryRead(temp.Combine("broken.progress.json")));
     }
 
-    [Fact]
+    [SkippableFact]
     public void TryReadToleratesAFileBeingReplaced()
     {
         // The worker writes a temporary file and renames it over the old one, over and over.
@@ -66,7 +66,7 @@ public sealed class ProgressTableTests : IDisposable
         writer.Join();
     }
 
-    [Fact]
+    [SkippableFact]
     public void TableShowsEveryShardAndAnOverallEta()
     {
         var shards = new (ProgressDocument?, bool)[]
@@ -88,7 +88,7 @@ public sealed class ProgressTableTests : IDisposable
         Assert.Equal("all: 2 running, 1 done, 1 pending | 175/~400 clips (43.8%) | 1.50 clips/s | ETA 0:02:30 | errors 3", lines[5]);
     }
 
-    [Fact]
+    [SkippableFact]
     public void AShardThatStoppedReportingIsStalled()
     {
         var shards = new (ProgressDocument?, bool)[]
@@ -103,7 +103,7 @@ public sealed class ProgressTableTests : IDisposable
         Assert.Contains("ETA unknown", lines[^1]);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0, "0:00:00")]
     [InlineData(59.6, "0:01:00")]
     [InlineData(1171, "0:19:31")]
@@ -111,7 +111,7 @@ public sealed class ProgressTableTests : IDisposable
     public void DurationsReadAsHoursMinutesSeconds(double seconds, string expected) =>
         Assert.Equal(expected, ProgressTable.Duration(seconds));
 
-    [Fact]
+    [SkippableFact]
     public void ProgressCommandShowsTheMostRecentRun()
     {
         string work = temp.Path;
@@ -130,7 +130,7 @@ public sealed class ProgressTableTests : IDisposable
         Assert.DoesNotContain(messages, m => m.StartsWith("2/"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void ProgressCommandWithoutAnyRunSaysSo()
     {
         var (code, output) = RunProgress(Path.Combine(temp.Path, "never used"));
@@ -151,7 +151,7 @@ public sealed class ProgressTableTests : IDisposable
         return (WorkerCommandLine.Run(["progress", "--work-dir", workDir], context), output.ToString());
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("shard-2-of-6.jsonl.gz.progress.json", true, 2, 6)]
     [InlineData("shard-0-of-1.jsonl.progress.json", true, 0, 1)]
     [InlineData("shard-6-of-6.jsonl.progress.json", false, 6, 6)]

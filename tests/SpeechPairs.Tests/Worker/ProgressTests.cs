@@ -21,14 +21,14 @@ public sealed class ProgressTests
     private static ProgressSnapshot Example(int resumed = 0, double elapsed = 385.625) =>
         new(new ShardSelection(2, 6), ShardState.Running, 5000, 1234, 3, resumed, 4820.3125, elapsed, Now);
 
-    [Fact]
+    [SkippableFact]
     public void Stderr_line_has_the_pipeline_shape() =>
         Assert.Equal("[shard 2/6] 1234/5000 clips (24.7%) | 3.2 clips/s | 12.5 audio-s/s (12.5x realtime) | ETA 0:19:37 | errors 3",
             Example().ToLine());
 
     private static string Json(ProgressSnapshot snapshot) => JsonSerializer.Serialize(snapshot.ToDocument("abc"), ContractJson.Options);
 
-    [Fact]
+    [SkippableFact]
     public void Progress_json_has_the_documented_keys_and_values()
     {
         var json = Json(Example());
@@ -39,7 +39,7 @@ public sealed class ProgressTests
         Assert.Equal(Example().ToDocument("abc"), JsonSerializer.Deserialize<ProgressDocument>(json, ContractJson.Options));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Rates_count_only_this_runs_clips()
     {
         var snapshot = Example(resumed: 1000, elapsed: 100);
@@ -47,7 +47,7 @@ public sealed class ProgressTests
         Assert.Equal((5000 - 1234) / 2.34, snapshot.EtaSeconds!.Value, 6);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Eta_is_unknown_until_a_clip_of_this_run_finished()
     {
         var snapshot = new ProgressSnapshot(new ShardSelection(0, 1), ShardState.Running, 10, 4, 0, 4, 0, 3, Now);
@@ -58,7 +58,7 @@ public sealed class ProgressTests
         Assert.Equal("[shard 0/1] 0/0 clips (100.0%) | 0.0 clips/s | 0.0 audio-s/s (0.0x realtime) | ETA 0:00:00 | errors 0", empty.ToLine());
     }
 
-    [Fact]
+    [SkippableFact]
     public void Between_batches_the_rate_holds_and_the_eta_counts_down()
     {
         // 1234 − 1000 clips of this run counted at 100 s: 2.34 clips/s; printed 30 s later.
@@ -70,7 +70,7 @@ public sealed class ProgressTests
         Assert.Equal(0, overdue.EtaSeconds!.Value);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Reporter_lines_keep_the_last_batchs_rate_until_the_next_batch()
     {
         using var temp = new TempDir();
@@ -94,14 +94,14 @@ public sealed class ProgressTests
         Assert.Equal(1.0, final.ClipsPerSecond, 6);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0, "0:00:00")]
     [InlineData(59.6, "0:01:00")]
     [InlineData(3600 * 27 + 61, "27:01:01")]
     public void Durations_are_hours_minutes_seconds(double seconds, string expected) =>
         Assert.Equal(expected, ProgressSnapshot.FormatDuration(seconds));
 
-    [Fact]
+    [SkippableFact]
     public void The_canonical_pattern_check_itself_recognizes_msbuild_errors()
     {
         Assert.Matches(CanonicalMessage, "src/a.cs(1,1): error CS1002: ; expected");
@@ -109,7 +109,7 @@ public sealed class ProgressTests
         Assert.Matches(ClangMessage, "a.c:6:3: error: undeclared");
     }
 
-    [Fact]
+    [SkippableFact]
     public void No_worker_line_takes_the_msbuild_canonical_error_shape()
     {
         using var temp = new TempDir();
@@ -133,7 +133,7 @@ public sealed class ProgressTests
         });
     }
 
-    [Fact]
+    [SkippableFact]
     public void Reporter_reports_periodically_and_replaces_the_file_atomically()
     {
         using var temp = new TempDir();
@@ -159,7 +159,7 @@ public sealed class ProgressTests
         Assert.False(File.Exists(path + ".tmp"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void An_unwritable_progress_file_is_reported_once_and_does_not_stop_the_shard()
     {
         using var temp = new TempDir();

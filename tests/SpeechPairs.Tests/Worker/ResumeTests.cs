@@ -84,7 +84,7 @@ public sealed class ResumeTests
         return cuts;
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(true)]
     [InlineData(false)]
     public void Resuming_after_a_cut_at_any_byte_gives_the_uninterrupted_output(bool gzip)
@@ -105,7 +105,7 @@ public sealed class ResumeTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(true)]
     [InlineData(false)]
     public void Resuming_after_both_files_were_cut_gives_the_uninterrupted_output(bool gzip)
@@ -122,7 +122,7 @@ public sealed class ResumeTests
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public void Resume_skips_finished_clips_and_counts_them()
     {
         using var reference = new Reference(gzip: true);
@@ -138,7 +138,7 @@ public sealed class ResumeTests
         Assert.Contains($"resumed {progress.Resumed} (", run.Log);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_done_marker_ends_a_resumed_run_at_once_unless_no_done()
     {
         using var reference = new Reference(gzip: true);
@@ -155,7 +155,7 @@ public sealed class ResumeTests
         Assert.Equal(reference.Records, File.ReadAllBytes(reference.Output));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Resume_refuses_output_of_another_shard_selection()
     {
         using var reference = new Reference(gzip: false);
@@ -167,7 +167,7 @@ public sealed class ResumeTests
         Assert.Equal(reference.Records, File.ReadAllBytes(reference.Output));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Resume_without_earlier_files_starts_from_scratch()
     {
         using var reference = new Reference(gzip: true);

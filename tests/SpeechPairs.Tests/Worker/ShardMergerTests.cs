@@ -36,7 +36,7 @@ public sealed class ShardMergerTests : IDisposable
         return work;
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("pairs.jsonl.gz")]
     [InlineData("pairs.jsonl")]
     public void Any_shard_count_gives_the_same_bytes(string name)
@@ -63,7 +63,7 @@ public sealed class ShardMergerTests : IDisposable
         Assert.Equal(summaryThree.Tokens, Lines(one).Sum(l => (long)l.Split("<audio_").Length - 1));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Refuses_while_a_shard_has_no_done_record_and_names_it()
     {
         var output = _temp.Combine("out", "pairs.jsonl.gz");
@@ -76,7 +76,7 @@ public sealed class ShardMergerTests : IDisposable
         Assert.False(File.Exists(output));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Refuses_a_done_record_that_disagrees_with_its_output()
     {
         var output = _temp.Combine("out", "pairs.jsonl.gz");
@@ -91,7 +91,7 @@ public sealed class ShardMergerTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(output)!, "*.tmp-*"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Refuses_shards_made_with_different_settings()
     {
         var output = _temp.Combine("out", "pairs.jsonl.gz");
@@ -103,7 +103,7 @@ public sealed class ShardMergerTests : IDisposable
         Assert.Contains("different settings", error.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_killed_merges_temporary_file_is_gone_after_the_next_merge()
     {
         var output = _temp.Combine("out", "pairs.jsonl.gz");
@@ -118,7 +118,7 @@ public sealed class ShardMergerTests : IDisposable
         Assert.NotEmpty(Lines(output));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Gzip_output_is_members_of_whole_lines()
     {
         var output = _temp.Combine("out", "pairs.jsonl.gz");
@@ -129,7 +129,7 @@ public sealed class ShardMergerTests : IDisposable
         Assert.Equal(25, text.Count(c => c == '\n'));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Parquet_from_the_same_shards_holds_every_row_of_the_jsonl_read_back_by_arrow()
     {
         var jsonl = _temp.Combine("j", "pairs.jsonl.gz");

@@ -20,7 +20,7 @@ public sealed class ShardRunnerTests
 
     private static JsonElement Parse(string line) => JsonDocument.Parse(line).RootElement;
 
-    [Fact]
+    [SkippableFact]
     public void Every_kind_of_clip_error_lands_in_the_errors_file_and_the_shard_carries_on()
     {
         using var temp = new TempDir();
@@ -68,7 +68,7 @@ public sealed class ShardRunnerTests
         Assert.Matches(@"\] tokenizer loaded in \d+\.\d s", run.Log); // the first seconds, before any progress line
     }
 
-    [Fact]
+    [SkippableFact]
     public void Output_lines_carry_trimmed_text_tokens_and_the_original_rate()
     {
         using var temp = new TempDir();
@@ -93,7 +93,7 @@ public sealed class ShardRunnerTests
         Assert.Empty(File.ReadAllBytes(output + ".errors.jsonl"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Batches_stay_within_the_audio_budget_and_a_longer_clip_goes_alone()
     {
         using var temp = new TempDir();
@@ -112,7 +112,7 @@ public sealed class ShardRunnerTests
         Assert.True(run.Tokenizer.Disposed);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_batch_holds_at_most_a_thousand_clips()
     {
         using var temp = new TempDir();
@@ -125,7 +125,7 @@ public sealed class ShardRunnerTests
         Assert.Equal(BatchLoader.MaxClipsPerBatch + 1, File.ReadAllLines(output + ".errors.jsonl").Length); // all too short for tokens
     }
 
-    [Fact]
+    [SkippableFact]
     public void Same_inputs_give_byte_identical_files_and_batch_size_changes_no_line()
     {
         using var temp = new TempDir();
@@ -148,7 +148,7 @@ public sealed class ShardRunnerTests
         Assert.NotEqual(File.ReadAllBytes(first).Length, File.ReadAllBytes(bigBatches).Length); // more members, same lines
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_fresh_run_replaces_earlier_files()
     {
         using var temp = new TempDir();
@@ -168,7 +168,7 @@ public sealed class ShardRunnerTests
         Assert.Equal((6L, 0L), (DoneRecord.TryRead(output + ".done")!.Records, DoneRecord.TryRead(output + ".done")!.Errors));
     }
 
-    [Fact]
+    [SkippableFact]
     public void No_done_marker_is_written_with_no_done()
     {
         using var temp = new TempDir();
@@ -180,7 +180,7 @@ public sealed class ShardRunnerTests
         Assert.Equal(2, File.ReadAllLines(output).Length);
     }
 
-    [Fact]
+    [SkippableFact]
     public void Progress_file_has_the_documented_shape()
     {
         using var temp = new TempDir();
@@ -207,7 +207,7 @@ public sealed class ShardRunnerTests
         Assert.False(File.Exists(output + ".progress.json.tmp"));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Shards_together_cover_every_pair_exactly_once()
     {
         using var temp = new TempDir();
@@ -226,7 +226,7 @@ public sealed class ShardRunnerTests
         Assert.Equal(ids.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_missing_extract_dir_or_an_unwritable_output_fails_the_shard()
     {
         using var temp = new TempDir();
@@ -242,7 +242,7 @@ public sealed class ShardRunnerTests
         Assert.Contains("taken.jsonl", unwritable.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public void A_tokenizer_that_cannot_load_fails_the_shard_with_its_reason()
     {
         using var temp = new TempDir();

@@ -10,7 +10,7 @@ public sealed class ShardSelectionTests
         return name => map.GetValueOrDefault(name);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
@@ -35,25 +35,25 @@ public sealed class ShardSelectionTests
         Assert.Equal(items, seen.Order());
     }
 
-    [Fact]
+    [SkippableFact]
     public void Command_line_wins_over_the_environment()
     {
         var shard = ShardSelection.Resolve(4, 1, Env(("SLURM_ARRAY_TASK_ID", "3"), ("SLURM_ARRAY_TASK_COUNT", "6")));
         Assert.Equal((1, 4), (shard.Index, shard.Count));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Nothing_set_means_one_shard() =>
         Assert.Equal(new ShardSelection(0, 1), ShardSelection.Resolve(null, null, Env()));
 
-    [Fact]
+    [SkippableFact]
     public void Slurm_array_task_selects_the_shard()
     {
         var shard = ShardSelection.Resolve(null, null, Env(("SLURM_ARRAY_TASK_ID", "2"), ("SLURM_ARRAY_TASK_COUNT", "6")));
         Assert.Equal((2, 6), (shard.Index, shard.Count));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Slurm_arrays_that_do_not_start_at_zero_are_rebased()
     {
         var fromOne = ShardSelection.Resolve(null, null,
@@ -64,7 +64,7 @@ public sealed class ShardSelectionTests
         Assert.Equal((2, 4), (stepped.Index, stepped.Count));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Kubernetes_indexed_job_uses_the_documented_count_variable()
     {
         var shard = ShardSelection.Resolve(null, null,
@@ -72,7 +72,7 @@ public sealed class ShardSelectionTests
         Assert.Equal((4, 6), (shard.Index, shard.Count));
     }
 
-    [Fact]
+    [SkippableFact]
     public void Slurm_wins_over_kubernetes()
     {
         var shard = ShardSelection.Resolve(null, null, Env(("SLURM_ARRAY_TASK_ID", "1"), ("SLURM_ARRAY_TASK_COUNT", "3"),
@@ -80,7 +80,7 @@ public sealed class ShardSelectionTests
         Assert.Equal((1, 3), (shard.Index, shard.Count));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("JOB_COMPLETION_INDEX", "2", null, null, "SPEECHPAIRS_SHARD_COUNT")]
     [InlineData("SLURM_ARRAY_TASK_ID", "2", null, null, "SLURM_ARRAY_TASK_COUNT")]
     [InlineData("SLURM_ARRAY_TASK_ID", "x", "SLURM_ARRAY_TASK_COUNT", "3", "not an integer")]
@@ -96,7 +96,7 @@ public sealed class ShardSelectionTests
         Assert.Contains(expected, error.Message);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(3, null)]
     [InlineData(null, 0)]
     [InlineData(3, 3)]
