@@ -4,11 +4,14 @@ using System.Text;
 namespace SpeechPairs.Worker;
 
 /// <summary>
-/// Reads a <c>.lab</c> transcript: UTF-16 LE/BE or UTF-8 when a byte-order mark says so, else UTF-8, else GB18030
-/// (older Chinese tooling); surrounding whitespace trimmed, inner newlines kept. Decoding is strict, so bytes that are
-/// not valid in the chosen encoding are reported instead of silently becoming U+FFFD. Files over
-/// <see cref="MaxBytes"/> and text with NUL characters are refused, so no such line reaches the output.
+/// Reads a <c>.lab</c> transcript as the Python reference does: UTF-8, else GB18030 (older Chinese tooling), read in
+/// text mode (<c>\r\n</c> and a lone <c>\r</c> become <c>\n</c>), then <c>str.strip()</c> (Python's whitespace set,
+/// not .NET's). Departures, all deliberate: a UTF-8 BOM is dropped and UTF-16 LE/BE is read when a BOM says so
+/// (Python would keep U+FEFF, and could not read UTF-16), and empty text, text with NUL characters and files over
+/// <see cref="MaxBytes"/> are refused, so no such line reaches the output. Decoding is strict, so bytes that are not
+/// valid in the chosen encoding are reported instead of silently becoming U+FFFD.
 /// </summary>
+/// <remarks>tests/fixtures/transcripts/make_cases.py states the rule in Python and made the expected texts.</remarks>
 public static class TranscriptReader
 {
     /// <summary>
@@ -73,7 +76,7 @@ public static class TranscriptReader
             error = "transcript: contains NUL bytes (UTF-16 without a BOM?)";
             return false;
         }
-        text = decoded?.Trim();
+        text = decoded is null ? null : StripLikePython(TranslateNewlines(decoded));
         error = null;
         if (text is { Length: > 0 })
             return true;
@@ -81,6 +84,31 @@ public static class TranscriptReader
         text = null;
         return false;
     }
+
+    // Python's text mode (universal newlines): "\r\n" and a lone "\r" become "\n"; U+0085, U+2028 etc. stay.
+    private static string TranslateNewlines(string text) =>
+        text.Contains('\r') ? text.Replace("\r\n", "\n").Replace('\r', '\n') : text;
+
+    // Python's str.strip(): removes str.isspace characters, which are .NET's char.IsWhiteSpace set plus
+    // U+001C-U+001F (the separators that Unicode gives bidirectional class B or S).
+    private static string StripLikePython(string text)
+    {
+        int start = 0, end = text.Length;
+        while (start < end && IsPythonSpace(text[start])) start++;
+        while (end > start && IsPythonSpace(text[end - 1])) end--;
+        return text[start..end];
+    }
+
+    // Python's str.isspace set, as Python 3.11 (Unicode 14) lists it; none lies outside the BMP.
+    private static bool IsPythonSpace(char c) => c switch
+    {
+        >= '\u0009' and <= '\u000D' => true,
+        >= '\u001C' and <= '\u0020' => true,
+        '\u0085' or '\u00A0' or '\u1680' => true,
+        >= '\u2000' and <= '\u200A' => true,
+        '\u2028' or '\u2029' or '\u202F' or '\u205F' or '\u3000' => true,
+        _ => false,
+    };
 
     private static string? Decode(Encoding encoding, ReadOnlySpan<byte> bytes)
     {

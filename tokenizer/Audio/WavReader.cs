@@ -26,7 +26,8 @@ namespace SpeechPairs.Tokenizer.Audio;
 /// the RIFF chunk walk, because NAudio's <see cref="WaveFileReader"/> silently clamps a data chunk that
 /// claims more bytes than the file holds (we refuse it as truncated), stops at the RIFF size field (which
 /// streaming writers leave wrong; libsndfile walks to the end of the file, so do we), and takes a nonzero
-/// pad byte for the start of the next chunk; the header checks (channels, bit depth, block align, sample rate, sizes against the
+/// pad byte for the start of the next chunk (we name a missing pad byte, and refuse a second data chunk,
+/// which libsndfile would take in place of the first); the header checks (channels, bit depth, block align, sample rate, sizes against the
 /// real file length before anything is allocated), because NAudio accepts nonsense there and its
 /// <c>AsStandardWaveFormat</c> recomputes the block align from channels × bits (hiding a bad one), drops
 /// 64-bit float sub-formats and throws on zero channels; and the sample decode, because NAudio's sample
@@ -43,7 +44,7 @@ public static class WavReader
     private const int MaxFmtChunkBytes = 1 << 16;
     private const int ReadBlockBytes = 1 << 17;
     private const int ExtensibleExtraBytes = 22;
-    private const int MaxChunksBeforeData = 10_000;
+    private const int MaxChunks = 10_000;
 
     // The most samples (frames × channels) a file may hold: the largest .NET array, about 2^31.
     private static readonly long MaxTotalSamples = Array.MaxLength;
@@ -111,23 +112,56 @@ public static class WavReader
 
         // The RIFF size field (bytes 4-7) is ignored: streaming writers leave it 0 or 0xFFFFFFFF and libsndfile
         // walks to the end of the file regardless. What matters is that no chunk runs past the real file end.
+        // The walk goes on past the data chunk, to the end, so that a second data chunk is refused, not half-read.
         byte[]? fmt = null;
         bool dataBeforeFmt = false;
+        WavInfo? info = null;
+        long dataOffset = 0;
         Span<byte> chunkHeader = stackalloc byte[8];
+        Span<byte> unpadded = stackalloc byte[8];
+        Span<byte> oddId = stackalloc byte[4];
+        long oddStart = -1; // where the previous chunk started, when its size was odd (its pad byte may be missing)
+        uint oddSize = 0;
         long position = 12;
         for (int chunks = 0; fileLength - position >= 8; chunks++)
         {
             // Bounds the walk on junk (each chunk header is one read), so no file can keep it busy for long.
-            if (chunks == MaxChunksBeforeData)
-                throw new AudioFormatException(path, $"more than {MaxChunksBeforeData} chunks before the data chunk");
+            if (chunks == MaxChunks)
+                throw new AudioFormatException(path, info is null
+                    ? $"more than {MaxChunks} chunks before the data chunk"
+                    : $"more than {MaxChunks} chunks");
             ReadAt(path, handle, chunkHeader, position);
+
+            // RIFF rule: an odd-sized chunk is followed by one pad byte that its size does not count. Writers that
+            // leave it out shift every later header by one byte, which then reads as garbage (an id that is no
+            // name, a size of gigabytes); where the header one byte earlier is sound, that is what happened.
+            if (oddStart >= 0 && !IsPlausibleChunkHeader(chunkHeader, fileLength - position - 8))
+            {
+                ReadAt(path, handle, unpadded, position - 1);
+                if (IsPlausibleChunkHeader(unpadded, fileLength - position - 7))
+                {
+                    if (info is null)
+                        throw new AudioFormatException(path,
+                            $"{ChunkName(oddId)} chunk at byte {oddStart} has odd size {oddSize} but no pad byte after it");
+                    // Past the data the samples are whole: walk on from the real header, only to look for another data chunk.
+                    position--;
+                    unpadded.CopyTo(chunkHeader);
+                }
+            }
+
             ReadOnlySpan<byte> id = chunkHeader[..4];
             uint size = BinaryPrimitives.ReadUInt32LittleEndian(chunkHeader[4..]);
             long body = position + 8;
             long available = fileLength - body;
+            if (info is not null && id.SequenceEqual("data"u8))
+                throw new AudioFormatException(path, "more than one data chunk");
             if (size > available)
+            {
+                // After the data chunk, bytes that are not a whole chunk are trailing junk, never read (libsndfile too).
+                if (info is not null) break;
                 throw new AudioFormatException(path,
                     $"truncated file: {ChunkName(id)} chunk at byte {position} claims {size} bytes but only {available} follow");
+            }
 
             if (id.SequenceEqual("fmt "u8))
             {
@@ -144,15 +178,33 @@ public static class WavReader
             else if (id.SequenceEqual("data"u8))
             {
                 // Without a fmt chunk yet, keep walking only to tell "misordered" from "missing".
-                if (fmt is not null) return (ParseFormat(path, fmt, size), body);
-                dataBeforeFmt = true;
+                if (fmt is not null)
+                {
+                    info = ParseFormat(path, fmt, size);
+                    dataOffset = body;
+                }
+                else
+                {
+                    dataBeforeFmt = true;
+                }
             }
 
-            // RIFF rule: an odd-sized chunk is followed by one pad byte that its size does not count.
             // Unknown chunks (LIST, PEAK, fact, cue, JUNK, bext...) are skipped.
+            oddStart = (size & 1) == 1 ? position : -1;
+            oddSize = size;
+            id.CopyTo(oddId);
             position = body + size + (size & 1);
         }
+        if (info is not null) return (info, dataOffset);
         throw new AudioFormatException(path, fmt is null ? "no fmt chunk" : "no data chunk");
+    }
+
+    // Whether 8 bytes read as a chunk header: a printable id and a size that fits in the bytes after it.
+    private static bool IsPlausibleChunkHeader(ReadOnlySpan<byte> header, long available)
+    {
+        foreach (byte b in header[..4])
+            if (b is < 0x20 or > 0x7E) return false;
+        return BinaryPrimitives.ReadUInt32LittleEndian(header[4..]) <= available;
     }
 
     private static WavInfo ParseFormat(string path, byte[] fmt, uint dataBytes)

@@ -108,6 +108,17 @@ public sealed class WavReaderChunkTests : IDisposable
     }
 
     [SkippableFact]
+    public void After_the_data_chunk_junk_and_a_missing_pad_byte_are_tolerated()
+    {
+        // The walk goes past the data only to find a second data chunk; what it finds there is not needed.
+        byte[] junk = [.. Wav(PcmMono16k, FourFrames), .. "JUNKJUNK"u8, 0xFF, 0xFF];
+        Assert.Equal(FourFramesMono, WavReader.Read(_dir.Write("junk.wav", junk)).Samples);
+
+        var unpadded = Riff([Chunk("fmt ", Fmt(TagPcm, 1, 8000, 8)), Chunk("data", [0, 128, 255], pad: false), Chunk("LIST", new byte[12])]);
+        Assert.Equal([-1f, 0f, 0.9921875f], WavReader.Read(_dir.Write("unpadded.wav", unpadded)).Samples);
+    }
+
+    [SkippableFact]
     public void Second_fmt_chunk_is_ignored_like_libsndfile()
     {
         var bytes = Riff([Chunk("fmt ", PcmMono16k), Chunk("fmt ", Fmt(TagPcm, 2, 44100, 8)), Chunk("data", FourFrames)]);

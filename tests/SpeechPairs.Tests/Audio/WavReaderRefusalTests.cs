@@ -149,6 +149,41 @@ public sealed class WavReaderRefusalTests : IDisposable
         AssertHeaderRefused(Riff([Chunk("data", FourFrames), Chunk("fmt ", PcmMono16k)]), "data chunk comes before the fmt chunk");
     }
 
+    [Fact]
+    public void Second_data_chunk_is_refused_not_half_read()
+    {
+        AssertHeaderRefused(Riff([Chunk("fmt ", PcmMono16k), Chunk("data", FourFrames), Chunk("data", FourFrames)]),
+            "more than one data chunk");
+        AssertHeaderRefused(Riff([Chunk("fmt ", PcmMono16k), Chunk("data", FourFrames), Chunk("LIST", new byte[9]), Chunk("data", [])]),
+            "more than one data chunk");
+        // Even when the second one is cut short: its samples would have been lost all the same.
+        AssertHeaderRefused(Riff([Chunk("fmt ", PcmMono16k), Chunk("data", FourFrames), Chunk("data", FourFrames, declaredSize: 1000)]),
+            "more than one data chunk");
+    }
+
+    [Fact]
+    public void Second_data_chunk_after_an_unpadded_odd_data_chunk_is_refused()
+    {
+        var bytes = Riff([Chunk("fmt ", Fmt(TagPcm, 1, 8000, 8)), Chunk("data", [0, 128, 255], pad: false), Chunk("data", [1, 2])]);
+        AssertHeaderRefused(bytes, "more than one data chunk");
+    }
+
+    [Fact]
+    public void Odd_sized_chunk_without_its_pad_byte_is_named()
+    {
+        // Without the pad, the next header read one byte late is a chunk [6D742010] claiming 16777216 bytes: "truncated".
+        var bytes = Riff([Chunk("LIST", [1, 2, 3, 4, 5], pad: false), Chunk("fmt ", PcmMono16k), Chunk("data", FourFrames)]);
+        AssertHeaderRefused(bytes, "'LIST' chunk at byte 12 has odd size 5 but no pad byte after it");
+    }
+
+    [Fact]
+    public void Odd_sized_chunk_without_its_pad_byte_is_named_when_the_late_header_fits()
+    {
+        // One byte late, 'JUNK' + size 4 + four zero bytes read as a chunk [554E4B04] of size 0 that fits in the file.
+        var bytes = Riff([Chunk("LIST", [1, 2, 3], pad: false), Chunk("JUNK", [0, 0, 0, 0]), Chunk("fmt ", PcmMono16k), Chunk("data", FourFrames)]);
+        AssertHeaderRefused(bytes, "'LIST' chunk at byte 12 has odd size 3 but no pad byte after it");
+    }
+
     // --- no samples ---
 
     [SkippableFact]

@@ -44,8 +44,8 @@ public sealed class TranscriptReaderTests
     }
 
     [SkippableFact]
-    public void Surrounding_whitespace_is_trimmed_and_inner_newlines_kept() =>
-        Assert.Equal("第一行\r\n\n第二行", Decode(Encoding.UTF8.GetBytes(" \t\r\n第一行\r\n\n第二行 \n\u3000")));
+    public void Surrounding_whitespace_is_trimmed_and_inner_newlines_become_lf() =>
+        Assert.Equal("第一行\n\n第二行", Decode(Encoding.UTF8.GetBytes(" \t\r\n第一行\r\n\n第二行 \n\u3000")));
 
     [SkippableFact]
     public void Empty_and_blank_transcripts_are_errors()
