@@ -174,7 +174,7 @@ public sealed class OutputVerifier(VerifyOptions options)
                     // The walk alone decides which pairs collide: the error line of such a pair says so, and no other does.
                     if ((pairs[position].Error is not null) != (line.Kind == PairFinder.IdCollisionKind))
                         _problems.Add(VerifyProblems.IdCollision, line.Id,
-                            $"{where}: {line.Error}; the walk says {pairs[position].Error ?? "its id is its own"}");
+                            $"{where}: {line.Error}; the walk says {pairs[position].Error ?? "this pair collides with none"}");
                     outcome[position] = line.IsTooLong ? PairOutcome.TooLong : PairOutcome.Error;
                     if (line.IsTooLong)
                     {
