@@ -98,6 +98,8 @@ internal sealed class BatchLoader
         if (_lookahead is { } ahead && ahead.Position == position)
             return ahead.Clip;
         var pair = _clips[position];
+        if (pair.Error is not null)
+            return new PlannedClip(pair, 0, pair.Error);
         WavHeader header;
         try
         {

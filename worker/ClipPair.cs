@@ -1,9 +1,14 @@
 namespace SpeechPairs.Worker;
 
 /// <summary>A <c>.wav</c> and the <c>.lab</c> transcript of the same stem in the same directory.</summary>
-/// <param name="Id">Relative path without extension, '/' separators: the key of the output line and of resume.</param>
-/// <param name="RelWav">The WAV's path relative to the extract dir, '/' separators.</param>
-/// <param name="RelLab">The transcript's path relative to the extract dir, '/' separators.</param>
+/// <param name="Id">
+/// Relative path without extension, '/' separators, in Unicode NFC: the key of the output line and of resume. A pair
+/// whose id collides with another's (<see cref="Error"/>) keeps the stem as the archive spells it instead, so each of
+/// its error lines still names exactly one pair.
+/// </param>
+/// <param name="RelWav">The WAV's path relative to the extract dir, '/' separators, as the archive spells it.</param>
+/// <param name="RelLab">The transcript's path relative to the extract dir, '/' separators, as the archive spells it.</param>
 /// <param name="WavPath">The WAV's full path on this machine.</param>
 /// <param name="LabPath">The transcript's full path on this machine.</param>
-public sealed record ClipPair(string Id, string RelWav, string RelLab, string WavPath, string LabPath);
+/// <param name="Error">Why the walk already knows this pair cannot become a record (an id collision); its error line says this.</param>
+public sealed record ClipPair(string Id, string RelWav, string RelLab, string WavPath, string LabPath, string? Error = null);

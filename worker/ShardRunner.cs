@@ -21,6 +21,9 @@ public sealed class ShardRunner
     /// <summary>Clip errors echoed on stderr; the rest are only in the errors file.</summary>
     private const int ClipErrorsShown = 20;
 
+    /// <summary>Unpaired files named in the start summary; <c>worker report</c> lists them all.</summary>
+    private const int UnpairedShown = 10;
+
     private readonly ShardJob _job;
     private readonly IWavReader _wavReader;
     private readonly Func<IClipTokenizer> _loadTokenizer;
@@ -327,9 +330,15 @@ public sealed class ShardRunner
         var resumed = output.Resumed;
         _log.WriteLine(
             $"{Prefix} {scan.Pairs.Count} pairs in {_job.ExtractDir} (unpaired {scan.UnpairedWav} wav, {scan.UnpairedLab} lab; " +
-            $"placeholder excluded {scan.PlaceholderPairsExcluded}) | this shard {shardClips} clips | " +
+            $"placeholder excluded {scan.PlaceholderPairsExcluded}; id collisions {scan.IdCollisions}) | this shard {shardClips} clips | " +
             $"resumed {resumed.Done} ({resumed.Records} records, {resumed.Errors} errors; {output.DroppedBytes} torn bytes cut) | " +
             $"output {_job.Files.Output}");
+        // Every shard walks the same tree, so every shard names the same files; none of them owns these. One a line:
+        // names hold commas and spaces.
+        foreach (var file in scan.Unpaired.Take(UnpairedShown))
+            _log.WriteLine($"{Prefix} unpaired: {PairFinder.Spelled(file)}");
+        if (scan.Unpaired.Count > UnpairedShown)
+            _log.WriteLine($"{Prefix} unpaired: {scan.Unpaired.Count - UnpairedShown} more (worker report lists them all)");
     }
 
     private void LogEnd(ProgressSnapshot final, ShardTotals totals)

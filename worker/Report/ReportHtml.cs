@@ -83,6 +83,20 @@ public static class ReportHtml
             html.Append("</div>");
         }
 
+        html.Append("\n<h2>Unpaired files</h2>\n");
+        if (stats.Unpaired.Count == 0)
+        {
+            html.Append("<p>None.</p>");
+        }
+        else
+        {
+            // The normal form is shown where it is not NFC: an NFD name prints like its NFC twin.
+            html.Append("<table><tr><th>file</th></tr>");
+            foreach (var file in stats.Unpaired)
+                html.Append($"<tr><td>{E(PairFinder.Spelled(file))}</td></tr>");
+            html.Append("</table>");
+        }
+
         html.Append("\n<h2>Folders</h2>\n<div class=\"grid\">");
         var top = stats.Folders.Where(f => f.Level == 1).ToList();
         Chart(html, "folders", ReportCharts.Categories("Hours per top-level folder", "hours", top.Select(f => (f.Folder, f.Hours)).ToList()));

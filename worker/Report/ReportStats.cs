@@ -1,6 +1,7 @@
 namespace SpeechPairs.Worker.Report;
 
 /// <summary>The figures of <c>OUT.stats.json</c>; the HTML report shows the same.</summary>
+/// <param name="Unpaired">Every unpaired <c>.wav</c>/<c>.lab</c> of the extracted tree, as the archive spells it (ordinal order).</param>
 public sealed record ReportStats(
     string Output,
     ReportTotals Totals,
@@ -20,7 +21,8 @@ public sealed record ReportStats(
     IReadOnlyList<CountOf> Channels,
     IReadOnlyList<ErrorKind> Errors,
     IReadOnlyList<FolderTotals> Folders,
-    IReadOnlyList<ShardFigures> Shards);
+    IReadOnlyList<ShardFigures> Shards,
+    IReadOnlyList<string> Unpaired);
 
 /// <param name="Unpaired">WAV and transcript files without a partner (from the extracted tree).</param>
 /// <param name="Excluded">Left out on purpose: placeholder pairs (with --exclude-placeholder) and clips too long for --max-duration.</param>

@@ -77,6 +77,8 @@ public sealed class OutputVerifier(VerifyOptions options)
                 }
 
                 outcome[position] = PairOutcome.Record;
+                if (pairs[position].Error is { } refused)
+                    _problems.Add(VerifyProblems.IdCollision, record.Id, $"{where}: a record, but the pair is refused ({refused})");
                 if (position < previous)
                     _problems.Add(VerifyProblems.Order, record.Id, $"{where}: comes after {pairs[previous].Id}");
                 previous = Math.Max(previous, position);
@@ -169,6 +171,10 @@ public sealed class OutputVerifier(VerifyOptions options)
                     _problems.Add(VerifyProblems.DuplicateId, line.Id, $"{where}: a second error line");
                 else
                 {
+                    // The walk alone decides which pairs collide: the error line of such a pair says so, and no other does.
+                    if ((pairs[position].Error is not null) != (line.Kind == PairFinder.IdCollisionKind))
+                        _problems.Add(VerifyProblems.IdCollision, line.Id,
+                            $"{where}: {line.Error}; the walk says {pairs[position].Error ?? "this pair collides with none"}");
                     outcome[position] = line.IsTooLong ? PairOutcome.TooLong : PairOutcome.Error;
                     if (line.IsTooLong)
                     {

@@ -22,6 +22,7 @@ public sealed class VerifyProblems(int examplesPerKind)
     public const string Torn = "torn";
     public const string Shard = "shard";
     public const string Unreadable = "unreadable";
+    public const string IdCollision = PairFinder.IdCollisionKind;
 
     private readonly SortedDictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _examples = new(StringComparer.Ordinal);

@@ -1,4 +1,9 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Verify;
+using SpeechPairs.Tests.Worker;
 using SpeechPairs.Worker.Report;
 using SpeechPairs.Worker.Verify;
 
@@ -74,6 +79,32 @@ public sealed class ReportBuilderTests
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/", "", StringComparison.Ordinal), StringComparison.Ordinal);
         Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void Unpaired_files_are_listed_by_name_in_the_stats_and_the_page()
+    {
+        using (var probe = new TempDir())
+            MacNames.SkipUnlessNamesAreBytes(probe.Path);
+        var creme = $"fr/{MacNames.Nfd("crème")}.wav";
+        using var world = new VerifyWorld(moreFiles: root =>
+        {
+            TestWav.Write(TestArchive.PathOf(root, creme), 0.5, seed: 14);
+            TestArchive.WriteFile(root, "fr/orphan.lab", Encoding.UTF8.GetBytes("Seul."));
+        });
+        var options = Options(world.Output, world.ExtractDir, world.WorkDir);
+        ReportWriter.Write(options);
+
+        string[] expected = [creme, "fr/orphan.lab", "Unpaired/orphan.wav"];
+        Array.Sort(expected, StringComparer.Ordinal);
+        using var stats = JsonDocument.Parse(File.ReadAllText(options.StatsPath));
+        Assert.Equal(expected, stats.RootElement.GetProperty("unpaired").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(expected, ReportWriter.ReadStats(options.StatsPath)!.Unpaired);
+        var html = File.ReadAllText(options.HtmlPath);
+        // The NFD name is marked: it prints like an NFC one.
+        Assert.Contains($"<td>{WebUtility.HtmlEncode(creme)} (NFD)</td>", html);
+        Assert.Contains("<td>fr/orphan.lab</td>", html);
+        Assert.Contains("<td>Unpaired/orphan.wav</td>", html);
     }
 
     internal static ReportOptions Options(string output, string extractDir, string? workDir) =>

@@ -21,7 +21,8 @@ internal sealed class VerifyWorld : IDisposable
 
     private readonly TempDir _temp = new();
 
-    public VerifyWorld(int clips = 12)
+    /// <param name="moreFiles">Writes further files into the extracted tree (its root given) before it is scanned.</param>
+    public VerifyWorld(int clips = 12, Action<string>? moreFiles = null)
     {
         TestArchive.WriteGoodClips(ExtractDir, clips);
         TestWav.Write(TestArchive.PathOf(ExtractDir, "English - 英语/Traveler/stereo 44k.wav"), 1.3, 7, sampleRate: 44100, channels: 2);
@@ -31,6 +32,7 @@ internal sealed class VerifyWorld : IDisposable
         TestArchive.WriteFile(ExtractDir, "Unpaired/orphan.wav", File.ReadAllBytes(TestArchive.PathOf(ExtractDir, "English - 英语/Traveler/long one.wav")));
         TestArchive.WriteFile(ExtractDir, "Broken/corrupt.wav", Encoding.ASCII.GetBytes(new string('x', 200)));
         TestArchive.WriteFile(ExtractDir, "Broken/corrupt.lab", Encoding.UTF8.GetBytes("坏了。"));
+        moreFiles?.Invoke(ExtractDir);
 
         var pairs = PairFinder.Find(ExtractDir, excludePlaceholder: true).Pairs;
         var shardRecords = new List<string>[ShardCount];
@@ -99,6 +101,8 @@ internal sealed class VerifyWorld : IDisposable
     /// <summary>What the worker writes for a pair: a record, or an error line.</summary>
     private static (string? Record, string? Error) LinesFor(ClipPair pair)
     {
+        if (pair.Error is not null)
+            return (null, PairLines.Error(pair, pair.Error));
         WavInfo header;
         try
         {

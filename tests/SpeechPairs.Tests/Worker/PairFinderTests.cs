@@ -1,5 +1,6 @@
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Worker;
+using static SpeechPairs.Tests.Support.MacNames;
 
 namespace SpeechPairs.Tests.Worker;
 
@@ -100,5 +101,81 @@ public sealed class PairFinderTests
         using var temp = new TempDir();
         Touch(temp.Path, ".hidden/.x.wav", ".hidden/.x.lab");
         Assert.Equal([".hidden/.x"], PairFinder.Find(temp.Path, false).Pairs.Select(p => p.Id));
+    }
+
+    [SkippableFact]
+    public void An_NFD_wav_pairs_with_its_NFC_transcript_keeping_its_spelling_under_an_NFC_id()
+    {
+        using var temp = new TempDir();
+        MacNames.SkipUnlessNamesAreBytes(temp.Path);
+        // The name and, separately, the folder spelled NFD on one side only.
+        Touch(temp.Path, Nfd("Français/café") + ".wav", "Français/café.lab", Nfd("Émotions") + "/joie.wav", "Émotions/joie.lab");
+
+        var scan = PairFinder.Find(temp.Path, false);
+
+        Assert.Equal(["Français/café", "Émotions/joie"], scan.Pairs.Select(p => p.Id).Order(StringComparer.Ordinal)); // ordinal: É is U+00C9
+        var cafe = scan.Pairs.Single(p => p.Id == "Français/café");
+        Assert.Equal(Nfd("Français/café") + ".wav", cafe.RelWav);
+        Assert.Equal("Français/café.lab", cafe.RelLab);
+        Assert.Equal(Nfd("Émotions") + "/joie.wav", scan.Pairs.Single(p => p.Id == "Émotions/joie").RelWav);
+        Assert.All(scan.Pairs, p => Assert.True(File.Exists(p.WavPath) && File.Exists(p.LabPath), p.RelWav));
+        Assert.Equal((0, 0), (scan.UnpairedWav, scan.UnpairedLab));
+    }
+
+    [SkippableFact]
+    public void Pairs_are_ordered_by_the_archive_spelling_of_rel_wav_not_by_the_NFC_id()
+    {
+        using var temp = new TempDir();
+        MacNames.SkipUnlessNamesAreBytes(temp.Path);
+        // NFD "cafe\u0301" sorts before "cafg"; its NFC id "café" (U+00E9) sorts after it.
+        Touch(temp.Path, Nfd("a/café") + ".wav", "a/café.lab", "a/cafg.wav", "a/cafg.lab");
+
+        var scan = PairFinder.Find(temp.Path, false);
+
+        Assert.Equal([Nfd("a/café") + ".wav", "a/cafg.wav"], scan.Pairs.Select(p => p.RelWav));
+        Assert.Equal(["a/café", "a/cafg"], scan.Pairs.Select(p => p.Id));
+    }
+
+    [SkippableFact]
+    public void NFC_and_NFD_twins_are_refused_and_each_names_the_other()
+    {
+        using var temp = new TempDir();
+        MacNames.SkipUnlessNamesAreBytes(temp.Path);
+        Touch(temp.Path, "a/café.wav", "a/café.lab", Nfd("a/café") + ".wav", Nfd("a/café") + ".lab", "a/thé.wav", "a/thé.lab");
+
+        var scan = PairFinder.Find(temp.Path, false);
+
+        Assert.Equal([Nfd("a/café") + ".wav", "a/café.wav", "a/thé.wav"], scan.Pairs.Select(p => p.RelWav));
+        var (nfd, nfc, other) = (scan.Pairs[0], scan.Pairs[1], scan.Pairs[2]);
+        // Each keeps the stem it is spelled with as its id, so each error line names one pair.
+        Assert.Equal((Nfd("a/café"), "a/café"), (nfd.Id, nfc.Id));
+        Assert.Equal($"id collision: same NFC id as a/café.wav (NFC); this name is NFD", nfd.Error);
+        Assert.Equal($"id collision: same NFC id as {Nfd("a/café")}.wav (NFD); this name is NFC", nfc.Error);
+        Assert.Null(other.Error);
+        Assert.Equal(2, scan.IdCollisions);
+        Assert.Empty(scan.Unpaired);
+    }
+
+    [SkippableFact]
+    public void Unpaired_files_are_listed_by_name_and_ambiguous_spellings_pair_nothing()
+    {
+        using var temp = new TempDir();
+        MacNames.SkipUnlessNamesAreBytes(temp.Path);
+        var mixed = "b/e\u0301té"; // the first accent decomposed, the second not
+        Touch(temp.Path,
+            "a/café.wav", "a/café.lab", Nfd("a/café") + ".wav", // the same spelling pairs; the NFD one is left over
+            Nfd("b/été") + ".wav", mixed + ".wav", "b/été.lab", // two WAV spellings for one transcript: no guess
+            "c/only.wav", "c/orphan.lab");
+
+        var scan = PairFinder.Find(temp.Path, false);
+
+        var pair = Assert.Single(scan.Pairs);
+        Assert.Equal(("a/café", "a/café.wav", null), (pair.Id, pair.RelWav, pair.Error));
+        var expected = new List<string> { Nfd("a/café") + ".wav", Nfd("b/été") + ".wav", mixed + ".wav", "b/été.lab", "c/only.wav", "c/orphan.lab" };
+        expected.Sort(StringComparer.Ordinal);
+        Assert.Equal(expected, scan.Unpaired);
+        Assert.Equal((4, 2), (scan.UnpairedWav, scan.UnpairedLab));
+        Assert.Equal("b/e\u0301té.wav (mixed)", PairFinder.Spelled(mixed + ".wav"));
+        Assert.Equal("c/only.wav", PairFinder.Spelled("c/only.wav"));
     }
 }
