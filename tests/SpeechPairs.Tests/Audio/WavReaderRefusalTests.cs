@@ -149,7 +149,7 @@ public sealed class WavReaderRefusalTests : IDisposable
         AssertHeaderRefused(Riff([Chunk("data", FourFrames), Chunk("fmt ", PcmMono16k)]), "data chunk comes before the fmt chunk");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Second_data_chunk_is_refused_not_half_read()
     {
         AssertHeaderRefused(Riff([Chunk("fmt ", PcmMono16k), Chunk("data", FourFrames), Chunk("data", FourFrames)]),
@@ -161,14 +161,14 @@ public sealed class WavReaderRefusalTests : IDisposable
             "more than one data chunk");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Second_data_chunk_after_an_unpadded_odd_data_chunk_is_refused()
     {
         var bytes = Riff([Chunk("fmt ", Fmt(TagPcm, 1, 8000, 8)), Chunk("data", [0, 128, 255], pad: false), Chunk("data", [1, 2])]);
         AssertHeaderRefused(bytes, "more than one data chunk");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Odd_sized_chunk_without_its_pad_byte_is_named()
     {
         // Without the pad, the next header read one byte late is a chunk [6D742010] claiming 16777216 bytes: "truncated".
@@ -176,7 +176,7 @@ public sealed class WavReaderRefusalTests : IDisposable
         AssertHeaderRefused(bytes, "'LIST' chunk at byte 12 has odd size 5 but no pad byte after it");
     }
 
-    [Fact]
+    [SkippableFact]
     public void Odd_sized_chunk_without_its_pad_byte_is_named_when_the_late_header_fits()
     {
         // One byte late, 'JUNK' + size 4 + four zero bytes read as a chunk [554E4B04] of size 0 that fits in the file.
