@@ -57,6 +57,9 @@ public static class TokenCacheWriter
         Execute(connection, "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;");
         using var transaction = connection.BeginTransaction();
         Execute(connection, TokenCacheSchema.Create);
+        // Also stamps a cache written before the application id, which is how it is recognised from now on.
+        Execute(connection, string.Create(CultureInfo.InvariantCulture,
+            $"PRAGMA application_id = {TokenCacheSchema.ApplicationId}; PRAGMA user_version = {TokenCacheSchema.Version};"));
         using (var meta = connection.CreateCommand())
         {
             meta.CommandText = "INSERT OR REPLACE INTO meta (key, value) VALUES ($key, $value)";
