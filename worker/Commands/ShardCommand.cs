@@ -82,7 +82,8 @@ internal sealed class ShardCommand
     private readonly Option<string?> _tokenCache = new("--token-cache")
     {
         Description = "SQLite token cache, read only: clips whose audio and tokenizer settings it has are not tokenized again. " +
-                      "New entries go to <out>.cache.jsonl for the merge to add. A missing or unusable cache is reported and skipped.",
+                      "New entries go to <out>.cache.jsonl for the merge to add. A file that is not a SpeechPairs token cache (or is one of a " +
+                      "newer schema) fails the shard before any work; a missing or unreadable cache is reported and skipped.",
         HelpName = "FILE",
     };
     private readonly TokenizerOptionSet _tokenizer = new();
@@ -105,8 +106,11 @@ internal sealed class ShardCommand
             if (!Directory.Exists(job.ExtractDir))
                 throw new WorkerFailureException(
                     $"extract dir not found on {Environment.MachineName}: {job.ExtractDir} (on a cluster it must be on a filesystem every node sees)");
+            var cachePath = parse.GetValue(_tokenCache);
+            if (cachePath is not null)
+                TokenCacheCheck.BeforeWork(cachePath);
             var services = context.Services();
-            var cache = parse.GetValue(_tokenCache) is { } cachePath
+            var cache = cachePath is not null
                 ? new TokenCacheOptions(cachePath, () => TokenizerSettingsKey.Compute(setup, TokenizerSettingsKey.MemoPathFor(cachePath)))
                 : null;
             var runner = new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), context.Error, tokenCache: cache);
