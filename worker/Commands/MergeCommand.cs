@@ -29,7 +29,9 @@ internal static class MergeCommand
         var tokenCache = new Option<string?>("--token-cache")
         {
             Description = "Add the clips the shards tokenized (<shard>.cache.jsonl) to this SQLite token cache, in one transaction, " +
-                          "replacing the file atomically. A cache that cannot be written is reported and never fails the merge.",
+                          "replacing the file atomically. A file that is not a SpeechPairs token cache (or is one of a newer schema) " +
+                          "fails the merge before it starts; a damaged cache is moved aside to FILE.damaged-<UTC time>. A cache " +
+                          "that cannot be written is reported and never fails the merge.",
             HelpName = "FILE",
         };
         var command = new Command("merge",
@@ -48,9 +50,12 @@ internal static class MergeCommand
                 throw new UsageException($"--shard-count must be at least 1 (got {count})");
             var work = spec?.WorkDir ?? parse.GetValue(workDir) ?? throw new UsageException("give --job or --work-dir");
             var merged = spec?.Out ?? parse.GetValue(output) ?? throw new UsageException("give --job or --out");
+            var cachePath = spec is null ? parse.GetValue(tokenCache) : spec.TokenCache;
+            if (cachePath is not null)
+                TokenCacheCheck.BeforeWork(cachePath);
             var merger = new ShardMerger(work, count, merged);
             context.Output.WriteLine(merger.Merge().ToLine());
-            if ((spec is null ? parse.GetValue(tokenCache) : spec.TokenCache) is { } cachePath)
+            if (cachePath is not null)
                 AddToCache(cachePath, work, count, merged, context);
             return ExitCodes.Success;
         }));
@@ -71,7 +76,7 @@ internal static class MergeCommand
             context.Output.WriteLine($"Token cache {cachePath}: {result.Added} clips added, {result.AlreadyPresent} already there" +
                                      (result.Invalid > 0 ? $", {result.Invalid} unreadable entries skipped" : "") + ".");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or TokenCacheFileException)
         {
             context.Output.WriteLine($"warning: the token cache {cachePath} was not updated ({Messages.FirstLine(e.Message)}); the merged output is complete");
         }

@@ -83,7 +83,8 @@ internal sealed class ShardCommand
     private readonly Option<string?> _tokenCache = new("--token-cache")
     {
         Description = "SQLite token cache, read only: clips whose audio and tokenizer settings it has are not tokenized again. " +
-                      "New entries go to <out>.cache.jsonl for the merge to add. A missing or unusable cache is reported and skipped.",
+                      "New entries go to <out>.cache.jsonl for the merge to add. A file that is not a SpeechPairs token cache (or is one of a " +
+                      "newer schema) fails the shard before any work; a missing or unreadable cache is reported and skipped.",
         HelpName = "FILE",
     };
     private readonly TokenizerOptionSet _tokenizer = new(required: false);
@@ -106,6 +107,8 @@ internal sealed class ShardCommand
             if (!Directory.Exists(job.ExtractDir))
                 throw new WorkerFailureException(
                     $"extract dir not found on {Environment.MachineName}: {job.ExtractDir} (on a cluster it must be on a filesystem every node sees)");
+            if (cacheFile is not null)
+                TokenCacheCheck.BeforeWork(cacheFile);
             var services = context.Services();
             var cache = cacheFile is { } cachePath
                 ? new TokenCacheOptions(cachePath, () => TokenizerSettingsKey.Compute(setup, TokenizerSettingsKey.MemoPathFor(cachePath)))

@@ -8,10 +8,23 @@ namespace SpeechPairs.Worker.TokenCache;
 /// </summary>
 internal static class TokenCacheSchema
 {
-    /// <summary>Bump whenever a table or an encoding changes: readers of another version ignore the cache.</summary>
+    /// <summary>
+    /// Bump whenever a table or an encoding changes: readers of another version ignore the cache, the merge refuses a
+    /// newer one and moves an older one aside. Kept both as <c>PRAGMA user_version</c> and as the meta row (which is
+    /// what caches written before the application id, and workers of that time, read).
+    /// </summary>
     public const int Version = 1;
 
     public const string VersionKey = "schema_version";
+
+    /// <summary>
+    /// <c>PRAGMA application_id</c> of every cache the merge writes ("SPtc"), in header bytes 68-71: how a cache of
+    /// ours is recognised even when the rest of the file is damaged (see <see cref="TokenCacheFile"/>).
+    /// </summary>
+    public const int ApplicationId = 0x53507463;
+
+    /// <summary>The tables <see cref="Create"/> makes, which identify caches written before the application id.</summary>
+    public static readonly IReadOnlySet<string> Tables = new HashSet<string>(StringComparer.Ordinal) { "meta", "tokens" };
 
     public const string Create = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

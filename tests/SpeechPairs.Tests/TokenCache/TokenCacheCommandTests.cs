@@ -6,7 +6,7 @@ using SpeechPairs.Worker.TokenCache;
 
 namespace SpeechPairs.Tests.TokenCache;
 
-/// <summary><c>worker shard --token-cache</c>: the option reaches the runner with the real settings key (fake tokenizer).</summary>
+/// <summary><c>worker shard/merge --token-cache</c>: the option reaches the runner with the real settings key (fake tokenizer); a foreign file fails the command up front.</summary>
 public sealed class TokenCacheCommandTests
 {
     [SkippableFact]
@@ -30,22 +30,64 @@ public sealed class TokenCacheCommandTests
         Assert.Equal(File.ReadAllBytes(temp.Combine("out", "a.jsonl")), File.ReadAllBytes(temp.Combine("out", "b.jsonl")));
     }
 
+    [SkippableFact]
+    public void A_shard_given_a_gzip_file_as_its_cache_fails_before_any_work_and_leaves_the_file_alone()
+    {
+        using var temp = new TempDir();
+        TestArchive.WriteGoodClips(temp.Combine("extract"), 2);
+        var cache = temp.Write("pairs.jsonl.gz", [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 0xff, 0x03, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        var before = TokenCacheTestFiles.Hash(cache);
+
+        var (code, log) = Shard(temp, "a.jsonl", cache);
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal($"worker shard: TokenCache '{cache}' is not a SpeechPairs token cache (it is a gzip file); choose another path",
+                     log.TrimEnd());
+        Assert.False(Directory.Exists(temp.Combine("out")));
+        Assert.False(File.Exists(TokenizerSettingsKey.MemoPathFor(cache)));
+        Assert.Equal(before, TokenCacheTestFiles.Hash(cache));
+    }
+
+    [SkippableFact]
+    public void A_merge_given_another_database_as_its_cache_fails_before_merging_and_leaves_the_file_alone()
+    {
+        using var temp = new TempDir();
+        var cache = temp.Combine("app.db");
+        using (var connection = TokenCacheTestFiles.Open(cache))
+            TokenCacheTestFiles.Execute(connection, "CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me');");
+        var before = TokenCacheTestFiles.Hash(cache);
+        var merged = temp.Combine("merged.jsonl");
+        var stderr = new StringWriter();
+
+        // No shards at all: only the cache check can fail first with this message.
+        var code = WorkerCommandLine.Run(
+            ["merge", "--work-dir", temp.Combine("work"), "--shard-count", "1", "--out", merged, "--token-cache", cache],
+            Context(stderr));
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal($"worker merge: TokenCache '{cache}' is not a SpeechPairs token cache (it is an SQLite database with tables notes); " +
+                     "choose another path", stderr.ToString().TrimEnd());
+        Assert.False(File.Exists(merged));
+        Assert.Equal(before, TokenCacheTestFiles.Hash(cache));
+    }
+
     private static (int ExitCode, string Stderr) Shard(TempDir temp, string output, string cache)
     {
         var stderr = new StringWriter();
-        var context = new WorkerContext
-        {
-            Services = () => new WorkerServices(new TestWavReader(), _ => new FakeClipTokenizer()),
-            Environment = _ => null,
-            Output = new StringWriter(),
-            Error = stderr,
-            ExitProcess = code => throw new InvalidOperationException($"the test tried to exit the process with {code}"),
-        };
         var code = WorkerCommandLine.Run(
             ["shard", "--extract-dir", temp.Combine("extract"), "--out", temp.Combine("out", output), "--tokenizer-dir", Bundle(),
-             "--device", "cpu", "--token-cache", cache], context);
+             "--device", "cpu", "--token-cache", cache], Context(stderr));
         return (code, stderr.ToString());
     }
+
+    private static WorkerContext Context(StringWriter stderr) => new()
+    {
+        Services = () => new WorkerServices(new TestWavReader(), _ => new FakeClipTokenizer()),
+        Environment = _ => null,
+        Output = new StringWriter(),
+        Error = stderr,
+        ExitProcess = code => throw new InvalidOperationException($"the test tried to exit the process with {code}"),
+    };
 
     private static string Bundle()
     {

@@ -143,9 +143,19 @@ public sealed class TokenCacheShardTests
         Assert.Equal(ids.Count, run.Tokenized);
         Assert.Single(run.Log.Split('\n'), l => l.Contains(reported, StringComparison.Ordinal));
         AssertSameOutput(temp.Combine("plain", "out.jsonl"), temp.Combine("a", "out.jsonl"));
-        // Its entries are still recorded, so the merge can build a good cache in its place.
-        Assert.Equal(ids.Count, AddToCache(cache, temp.Combine("a", "out.jsonl")).Added);
-        Assert.Equal(ids.Count, RunCached(root, temp.Combine("b", "out.jsonl"), cache).Reused);
+        if (kind == BadCache.Missing)
+        {
+            // Its entries are still recorded, so the merge can start the cache.
+            Assert.Equal(ids.Count, AddToCache(cache, temp.Combine("a", "out.jsonl")).Added);
+            Assert.Equal(ids.Count, RunCached(root, temp.Combine("b", "out.jsonl"), cache).Reused);
+        }
+        else
+        {
+            // None of the others is a cache of ours, so the merge refuses it rather than put a cache in its place.
+            var before = File.ReadAllBytes(cache);
+            Assert.Throws<TokenCacheFileException>(() => AddToCache(cache, temp.Combine("a", "out.jsonl")));
+            Assert.Equal(before, File.ReadAllBytes(cache));
+        }
     }
 
     [SkippableFact]
