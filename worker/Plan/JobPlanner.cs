@@ -35,8 +35,8 @@ public static class JobPlanner
             found.Add($"Out '{spec.Out}' is a folder; name the output file (….jsonl.gz, .jsonl or .parquet).");
         else
             Writable("Out", Path.GetDirectoryName(spec.Out)!, found, what: "the folder of Out");
-        if (spec.TokenCache is { } cache && Directory.Exists(cache))
-            found.Add($"TokenCache '{cache}' is a folder; name the cache file (e.g. tokens.sqlite).");
+        if (spec.TokenCache is { } cache)
+            CheckTokenCache(cache, found);
         if (spec.Scheduler == Scheduler.Slurm)
             Writable("SlurmTools", spec.Slurm.Tools, found);
         return found.Count == 0 ? (spec, []) : (null, found);
@@ -79,6 +79,28 @@ public static class JobPlanner
             "cuda" => "cuda",
             _ => "cpu",
         };
+
+    /// <summary>A token cache must be ours (or absent): another file, or a cache of a newer schema, is never written over.</summary>
+    private static void CheckTokenCache(string cache, List<string> found)
+    {
+        if (Directory.Exists(cache))
+        {
+            found.Add($"TokenCache '{cache}' is a folder; name the cache file (e.g. tokens.sqlite).");
+            return;
+        }
+        try
+        {
+            TokenCacheFile.Check(cache);
+        }
+        catch (TokenCacheFileException e)
+        {
+            found.Add(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            found.Add($"TokenCache '{cache}' cannot be read: {e.Message}");
+        }
+    }
 
     private static void CheckArchive(string archive, List<string> found)
     {

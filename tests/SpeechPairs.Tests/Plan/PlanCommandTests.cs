@@ -227,6 +227,18 @@ public sealed class PlanCommandTests : IDisposable
     }
 
     [SkippableFact]
+    public void A_token_cache_that_is_not_ours_is_refused_before_any_work_and_left_alone()
+    {
+        var foreign = _temp.Combine("pairs.jsonl.gz");
+        File.WriteAllBytes(foreign, [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        var before = File.ReadAllBytes(foreign);
+        var settings = Defaults();
+        settings["TokenCache"] = foreign;
+        AssertRefused(settings, $"TokenCache '{foreign}' is not a SpeechPairs token cache");
+        Assert.Equal(before, File.ReadAllBytes(foreign));
+    }
+
+    [SkippableFact]
     public void A_read_only_out_folder_is_refused_before_any_work()
     {
         using var readOnly = ReadOnlyMount.Create(_temp.Combine("ro"));
