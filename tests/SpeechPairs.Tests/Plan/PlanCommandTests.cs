@@ -30,7 +30,7 @@ public sealed class PlanCommandTests : IDisposable
             ["Archive"] = archive, ["TokenizerDir"] = bundle ?? GoldenFixtures.BundleDir, ["WorkDir"] = WorkDir,
             ["ExtractDir"] = Path.Combine(WorkDir, "extracted"), ["Out"] = Path.Combine(WorkDir, "pairs.jsonl.gz"), ["Procs"] = "2",
             ["Scheduler"] = "local", ["TorchThreads"] = "1", ["OnnxThreads"] = "1", ["Resume"] = "true", ["ExcludePlaceholder"] = "true",
-            ["Trim"] = "false", ["MaxDuration"] = "", ["Device"] = "auto", ["Dither"] = "0", ["SkipExtract"] = "false",
+            ["Trim"] = "false", ["MaxDuration"] = "", ["Device"] = "auto", ["Dither"] = "0", ["BatchSeconds"] = "120", ["SkipExtract"] = "false",
             ["UseManagedExtractor"] = "false", ["Verify"] = "true", ["Report"] = "true", ["ShardIndices"] = "", ["TokenCache"] = "",
             ["SlurmPartition"] = "", ["SlurmAccount"] = "", ["SlurmQos"] = "", ["SlurmTime"] = "", ["SlurmMemPerTask"] = "3G",
             ["SlurmCpusPerTask"] = "1", ["SlurmMaxRunning"] = "0", ["SlurmArgs"] = "", ["SlurmRetries"] = "1", ["SlurmPollSeconds"] = "30",
@@ -93,6 +93,7 @@ public sealed class PlanCommandTests : IDisposable
     [InlineData("Dither", "NaN", "Dither must be a number of at least 0, not 'NaN'.")]
     [InlineData("MaxDuration", "abc", "MaxDuration must be a number of seconds (or empty for no limit), not 'abc'.")]
     [InlineData("MaxDuration", "0", "MaxDuration must be more than 0 seconds, not '0'.")]
+    [InlineData("BatchSeconds", "-5", "BatchSeconds must be more than 0 seconds, not '-5'.")]
     [InlineData("Out", "pairs.json", "Out must end in .jsonl.gz, .jsonl or .parquet")]
     [InlineData("Resume", "yes", "Resume must be true or false, not 'yes'.")]
     [InlineData("ExcludePlaceholder", "1", "ExcludePlaceholder must be true or false")]
