@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using System.Diagnostics;
 
 namespace SpeechPairs.Pipeline.Tests;
@@ -5,12 +6,21 @@ namespace SpeechPairs.Pipeline.Tests;
 /// <summary>Finds the running worker of one shard, by its command line, to kill it mid-run.</summary>
 internal static class WorkerProcesses
 {
-    /// <summary>Ids of processes whose command line names the worker and <paramref name="shardOutput"/>.</summary>
-    public static IReadOnlyList<int> Writing(string shardOutput) =>
-        CommandLines()
-            .Where(p => p.CommandLine.Contains("SpeechPairs.Worker") && p.CommandLine.Contains(shardOutput))
+    /// <summary>
+    /// Ids of the workers writing <paramref name="shardOutput"/>: their command line names the worker, the shard command,
+    /// the job spec of its work folder and its index (the pipeline passes no output path).
+    /// </summary>
+    public static IReadOnlyList<int> Writing(string shardOutput)
+    {
+        if (!ShardFiles.TryParseName(shardOutput, out int index, out _))
+            throw new ArgumentException($"not a shard output of a work folder: {shardOutput}", nameof(shardOutput));
+        string job = JobSpec.PathIn(Path.GetDirectoryName(shardOutput)!);
+        return CommandLines()
+            .Where(p => p.CommandLine.Contains("SpeechPairs.Worker") && p.CommandLine.Contains(" shard ") && p.CommandLine.Contains(job)
+                        && p.CommandLine.Contains($"--shard-index {index} "))
             .Select(p => p.Id)
             .ToList();
+    }
 
     private static IEnumerable<(int Id, string CommandLine)> CommandLines()
     {
