@@ -8,7 +8,7 @@ namespace SpeechPairs.Worker.Extraction;
 /// <summary>
 /// Extracts with a 7-Zip executable (7zz, 7z or 7za), run as this process's child: the fastest path, one pass over each
 /// solid block (a 7z's blocks in several processes side by side, see <see cref="SolidBlockLanes"/>). Arguments go to the
-/// process as a list, never through a shell.
+/// process as a list, never through a shell; the process dies with the worker (<see cref="ParentDeathSignal"/>).
 /// </summary>
 /// <remarks>
 /// The listing (headers only, no decompression for 7z and zip) decides everything: 7-Zip silently rewrites "../x" and "/x"
@@ -37,12 +37,15 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
     public string Name => $"7-Zip ({executable})";
 
     /// <summary>The first of 7zz, 7z, 7za on PATH, or null.</summary>
-    public static string? FindOnPath()
+    public static string? FindOnPath() => FindOnPath(ExecutableNames);
+
+    /// <summary>The first of <paramref name="names"/> on PATH, or null.</summary>
+    public static string? FindOnPath(IEnumerable<string> names)
     {
         string[] directories = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         string[] suffixes = OperatingSystem.IsWindows() ? [".exe"] : [""];
-        foreach (string name in ExecutableNames)
+        foreach (string name in names)
             foreach (string directory in directories)
                 foreach (string suffix in suffixes)
                 {
@@ -187,17 +190,13 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
         IEnumerable<string> arguments, ArchiveFormat format, string archive, Action<StreamReader> readOutput, CancellationToken cancellation)
     {
         bool feedsStdin = format == ArchiveFormat.TarGzip;
-        var start = new ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true, // never the worker's own: nothing 7-Zip could wait on
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (string argument in arguments)
-            start.ArgumentList.Add(argument);
+        ProcessStartInfo start = ParentDeathSignal.StartInfo(executable, arguments);
+        start.UseShellExecute = false;
+        start.RedirectStandardInput = true; // never the worker's own: nothing 7-Zip could wait on
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.StandardOutputEncoding = Encoding.UTF8;
+        start.StandardErrorEncoding = Encoding.UTF8;
 
         using Process process = Process.Start(start)
             ?? throw new ArchiveExtractionException($"Could not start {executable}.");
