@@ -10,7 +10,9 @@ namespace SpeechPairs.Worker.Extraction;
 /// Extracts with SharpCompress when no 7-Zip executable is available (about 1.4x slower, same bytes, same tree).
 /// Streams the archive front to back: asking a solid archive for single entries decompresses everything before each
 /// one again (seconds per entry). 7z goes through the archive API's solid reader, zip entry by entry (a zip's link flags
-/// live in its central directory), tar and tar.gz through the reader API.
+/// live in its central directory), tar and tar.gz through the reader API. A password-protected archive is refused: no
+/// password is ever given, so SharpCompress throws its CryptographicException as soon as it meets encrypted headers or
+/// data, and an entry marked encrypted is refused before it is written.
 /// </summary>
 internal sealed class ManagedArchiveExtractor : IArchiveExtractor
 {
@@ -35,6 +37,10 @@ internal sealed class ManagedArchiveExtractor : IArchiveExtractor
             using IReader reader = sevenZip?.ExtractAllEntries() ?? ReaderFactory.OpenReader(file, options);
             using (cancellation.Register(reader.Cancel))
                 return ExtractAll(Entries(reader), format, archive, destination, skipped, cancellation);
+        }
+        catch (SharpCompress.Common.CryptographicException)
+        {
+            throw ArchiveExtractionException.Encrypted(archive);
         }
         catch (Exception e) when (e is not (ArchiveExtractionException or OperationCanceledException))
         {
@@ -65,6 +71,8 @@ internal sealed class ManagedArchiveExtractor : IArchiveExtractor
             cancellation.ThrowIfCancellationRequested();
             if (entry.IsDirectory || entry.Key is not string key || !ArchiveEntryPaths.IsWanted(key))
                 continue;
+            if (entry.IsEncrypted)
+                throw ArchiveExtractionException.Encrypted(archive);
             string target = ArchiveEntryPaths.ResolveInside(destination, key)
                 ?? throw new ArchiveExtractionException(
                     $"Refusing to extract '{archive}': its entry '{key}' would be written outside the extract folder.");

@@ -8,13 +8,15 @@ namespace SpeechPairs.Worker.Extraction;
 /// <summary>
 /// Extracts with a 7-Zip executable (7zz, 7z or 7za), run as this process's child: the fastest path, one pass over each
 /// solid block (a 7z's blocks in several processes side by side, see <see cref="SolidBlockLanes"/>). Arguments go to the
-/// process as a list, never through a shell.
+/// process as a list, never through a shell; the process dies with the worker (<see cref="ParentDeathSignal"/>).
 /// </summary>
 /// <remarks>
 /// The listing (headers only, no decompression for 7z and zip) decides everything: 7-Zip silently rewrites "../x" and "/x"
 /// on extraction, so an unsafe archive is only recognised there, and links and too-long names found there are excluded
 /// with a list file (<c>-x@</c>, so any number fits) while the include filters and the pass over each block stay as they
 /// are. 7-Zip reads a gzip file as one compressed file, so a tar.gz is decompressed here and fed to 7-Zip's stdin as tar.
+/// A password-protected archive is refused, never prompted for: its listing marks encrypted entries, and 7-Zip, given an
+/// empty password, fails at once on encrypted headers (or data) with "Wrong password?".
 /// </remarks>
 internal sealed partial class SevenZipExtractor(string executable) : IArchiveExtractor
 {
@@ -23,6 +25,11 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
     // -ssc-: case-insensitive filters, so "CLIP.WAV" is extracted as on macOS and Windows.
     private static readonly string[] FilterSwitches = ["-ssc-", .. ArchiveEntryPaths.SevenZipIncludeSwitches];
 
+    // "-p" with nothing after it is an empty password: without it, 7-Zip prompts for one on encrypted headers ("l") or
+    // entries ("x") and waits on stdin. Closed stdin alone is not enough: 7-Zip then stops with "Break signaled" (code
+    // 255), which does not say why. No effect on an archive without encryption.
+    private const string NoPassword = "-p";
+
     // Each 7-Zip process holds its own decoder dictionary (up to 1.5 GB at 7-Zip's largest settings): a many-core
     // login node must not run dozens of them.
     private const int MaxProcesses = 4;
@@ -30,12 +37,15 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
     public string Name => $"7-Zip ({executable})";
 
     /// <summary>The first of 7zz, 7z, 7za on PATH, or null.</summary>
-    public static string? FindOnPath()
+    public static string? FindOnPath() => FindOnPath(ExecutableNames);
+
+    /// <summary>The first of <paramref name="names"/> on PATH, or null.</summary>
+    public static string? FindOnPath(IEnumerable<string> names)
     {
         string[] directories = (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
         string[] suffixes = OperatingSystem.IsWindows() ? [".exe"] : [""];
-        foreach (string name in ExecutableNames)
+        foreach (string name in names)
             foreach (string directory in directories)
                 foreach (string suffix in suffixes)
                 {
@@ -54,6 +64,8 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
         {
             if (entry.IsDirectory || !ArchiveEntryPaths.IsWanted(entry.Path))
                 continue;
+            if (entry.IsEncrypted)
+                throw ArchiveExtractionException.Encrypted(archive);
             if (ArchiveEntryPaths.ResolveInside(destination, entry.Path) is null)
                 throw new ArchiveExtractionException(
                     $"Refusing to extract '{archive}': its entry '{entry.Path}' would be written outside the extract folder.");
@@ -85,11 +97,10 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
             {
                 var progress = new ProgressLog(log, 1);
                 (int exitCode, string errors) = Run(
-                    ["x", "-mmt=on", "-y", .. FilterSwitches, "-scsUTF-8", $"-x@{exclusions}", $"-o{destination}", "-bso0", "-bsp1", .. Input(format, archive)],
+                    ["x", "-mmt=on", "-y", NoPassword, .. FilterSwitches, "-scsUTF-8", $"-x@{exclusions}", $"-o{destination}", "-bso0", "-bsp1", .. Input(format, archive)],
                     format, archive, output => PercentProgress.Read(output, percent => progress.Report(0, percent)), cancellation);
                 if (exitCode != 0)
-                    throw new ArchiveExtractionException(
-                        $"7-Zip could not extract '{archive}' (exit code {exitCode}): {Summarise(errors)}");
+                    throw Failure(archive, errors, $"7-Zip could not extract '{archive}' (exit code {exitCode})");
             }
         }
         finally
@@ -116,12 +127,12 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
                 try
                 {
                     (int exitCode, string errors) = Run(
-                        ["x", "-mmt=on", "-y", "-ssc-", "-scsUTF-8", $"-i@{lists[k]}", $"-x@{exclusions}", $"-o{destination}", "-bso0", "-bsp1", .. Input(format, archive)],
+                        ["x", "-mmt=on", "-y", NoPassword, "-ssc-", "-scsUTF-8", $"-i@{lists[k]}", $"-x@{exclusions}", $"-o{destination}", "-bso0", "-bsp1", .. Input(format, archive)],
                         format, archive, output => PercentProgress.Read(output, percent => progress.Report(k, percent)), stop.Token);
                     if (exitCode == 0)
                         return null;
                     stop.Cancel();
-                    return new ArchiveExtractionException($"7-Zip could not extract '{archive}' (exit code {exitCode}): {Summarise(errors)}");
+                    return Failure(archive, errors, $"7-Zip could not extract '{archive}' (exit code {exitCode})");
                 }
                 catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
                 {
@@ -153,13 +164,19 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
     private List<SevenZipListedEntry> List(string archive, ArchiveFormat format, CancellationToken cancellation)
     {
         var entries = new List<SevenZipListedEntry>();
-        (int exitCode, string errors) = Run(["l", "-slt", "-ba", .. FilterSwitches, .. Input(format, archive)], format, archive,
+        (int exitCode, string errors) = Run(["l", "-slt", "-ba", NoPassword, .. FilterSwitches, .. Input(format, archive)], format, archive,
             output => entries.AddRange(SevenZipListing.Read(output)), cancellation);
         if (exitCode != 0)
-            throw new ArchiveExtractionException(
-                $"'{archive}' is damaged or not an archive 7-Zip can read (exit code {exitCode}): {Summarise(errors)}");
+            throw Failure(archive, errors, $"'{archive}' is damaged or not an archive 7-Zip can read (exit code {exitCode})");
         return entries;
     }
+
+    // With the empty password, encrypted headers fail as "Cannot open encrypted archive. Wrong password?", encrypted
+    // data as "Data Error in encrypted file. Wrong password?" (7z) or "Wrong password" (zip).
+    private static ArchiveExtractionException Failure(string archive, string errors, string what) =>
+        errors.Contains("Wrong password", StringComparison.OrdinalIgnoreCase)
+            ? ArchiveExtractionException.Encrypted(archive)
+            : new ArchiveExtractionException($"{what}: {Summarise(errors)}");
 
     private static string[] Input(ArchiveFormat format, string archive) => format switch
     {
@@ -173,20 +190,18 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
         IEnumerable<string> arguments, ArchiveFormat format, string archive, Action<StreamReader> readOutput, CancellationToken cancellation)
     {
         bool feedsStdin = format == ArchiveFormat.TarGzip;
-        var start = new ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = feedsStdin,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (string argument in arguments)
-            start.ArgumentList.Add(argument);
+        ProcessStartInfo start = ParentDeathSignal.StartInfo(executable, arguments);
+        start.UseShellExecute = false;
+        start.RedirectStandardInput = true; // never the worker's own: nothing 7-Zip could wait on
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.StandardOutputEncoding = Encoding.UTF8;
+        start.StandardErrorEncoding = Encoding.UTF8;
 
         using Process process = Process.Start(start)
             ?? throw new ArchiveExtractionException($"Could not start {executable}.");
+        if (!feedsStdin)
+            process.StandardInput.Close(); // at end of input, any question 7-Zip might still ask fails instead of waiting
         Task<string> errors = process.StandardError.ReadToEndAsync(CancellationToken.None);
         Task<Exception?> feeding = feedsStdin ? Task.Run(() => FeedGunzipped(archive, process)) : Task.FromResult<Exception?>(null);
         using (cancellation.Register(() => KillTree(process)))

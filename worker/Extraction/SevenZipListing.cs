@@ -4,9 +4,10 @@ namespace SpeechPairs.Worker.Extraction;
 
 /// <summary>
 /// One entry of a <c>7zz l -slt</c> listing, reduced to what extraction decides on: its solid block (7z only; null
-/// where the listing has none) and unpacked size let independent blocks be extracted side by side.
+/// where the listing has none) and unpacked size let independent blocks be extracted side by side; an encrypted entry
+/// (7z, zip: "Encrypted = +") is refused before any extraction starts.
 /// </summary>
-internal sealed record SevenZipListedEntry(string Path, bool IsDirectory, bool IsLink, int? Block = null, long Size = 0);
+internal sealed record SevenZipListedEntry(string Path, bool IsDirectory, bool IsLink, int? Block = null, long Size = 0, bool IsEncrypted = false);
 
 /// <summary>
 /// Reads the <c>-slt</c> listing ("Key = value" lines, one block per entry, each starting with "Path = ") line by line:
@@ -18,7 +19,7 @@ internal static partial class SevenZipListing
     public static IEnumerable<SevenZipListedEntry> Read(TextReader output)
     {
         string? path = null;
-        bool directory = false, link = false;
+        bool directory = false, link = false, encrypted = false;
         int? block = null;
         long size = 0;
         while (output.ReadLine() is string line)
@@ -26,9 +27,9 @@ internal static partial class SevenZipListing
             if (line.StartsWith("Path = ", StringComparison.Ordinal))
             {
                 if (path is not null)
-                    yield return new SevenZipListedEntry(path, directory, link, block, size);
+                    yield return new SevenZipListedEntry(path, directory, link, block, size, encrypted);
                 path = line["Path = ".Length..];
-                directory = link = false;
+                directory = link = encrypted = false;
                 block = null;
                 size = 0;
                 continue;
@@ -50,6 +51,9 @@ internal static partial class SevenZipListing
                     directory |= value.StartsWith('d');
                     link |= UnixLinkMode().IsMatch(value);
                     break;
+                case "Encrypted":
+                    encrypted |= value == "+";
+                    break;
                 case "Symbolic Link" or "Hard Link":
                     link |= value.Length > 0;
                     break;
@@ -62,7 +66,7 @@ internal static partial class SevenZipListing
             }
         }
         if (path is not null)
-            yield return new SevenZipListedEntry(path, directory, link, block, size);
+            yield return new SevenZipListedEntry(path, directory, link, block, size, encrypted);
     }
 
     // The Unix mode string of a symbolic link, e.g. "lrwxrwxrwx" (alone in tar's Mode, after the Windows flags in Attributes).

@@ -96,7 +96,8 @@ public sealed class ExtractCommandTests : IDisposable
             int sevenZip = 0;
             Assert.True(WaitFor(() =>
             {
-                sevenZip = WorkerExtractProcess.ProcessesMentioning(archive).FirstOrDefault(id => id != worker.Id);
+                sevenZip = WorkerExtractProcess.ProcessesMentioning(archive)
+                    .FirstOrDefault(id => id != worker.Id && ProgramName(id) == Path.GetFileName(TestArchives.SevenZip));
                 return sevenZip != 0 || worker.HasExited;
             }, TimeSpan.FromMinutes(1), poll: TimeSpan.Zero), $"7-Zip never started:\n{output}");
             Assert.False(worker.HasExited, $"the extraction finished before it could be stopped:\n{output}");
@@ -132,20 +133,94 @@ public sealed class ExtractCommandTests : IDisposable
         }
     }
 
-    // PPMd decompresses as slowly as it compresses: a few megabytes keep 7-Zip busy long enough to be caught.
-    private string SlowSolidArchive()
+    /// <summary>
+    /// A 7z of three solid blocks is extracted by several 7-Zip processes side by side. SIGTERM: the worker kills them
+    /// all before it exits (143). SIGKILL: no handler runs, so each 7-Zip must be ended by the kernel when its parent
+    /// dies (the parent-death signal); the killed worker's staging folder stays for the next run to remove.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("TERM", ExitCodes.Terminated)]
+    [InlineData("KILL", 128 + 9)]
+    public void AStopDuringASideBySideExtractionLeavesNoSevenZip(string signal, int expectedExitCode)
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "finds 7-Zip through /proc; the parent-death signal is Linux's");
+        Skip.If(Environment.ProcessorCount < 2, "one core: one 7-Zip process");
+
+        string archive = SlowSolidArchive(blocks: 3);
+        string destination = temp.Combine("out");
+        using Process worker = WorkerExtractProcess.Start(["extract", "--archive", archive, "--dest", destination], out StringBuilder output);
+        try
+        {
+            int lanes = Math.Min(Environment.ProcessorCount, 3);
+            string sideBySide = $"solid blocks in {lanes} 7-Zip processes side by side";
+            string sevenZipName = Path.GetFileName(TestArchives.SevenZip);
+            List<int> sevenZips = [];
+            Assert.True(WaitFor(() =>
+            {
+                // Only processes that already are 7-Zip (their program's name), not a launcher about to become it.
+                sevenZips = WorkerExtractProcess.ProcessesMentioning(archive)
+                    .Where(id => id != worker.Id && ProgramName(id) == sevenZipName).ToList();
+                bool logged;
+                lock (output)
+                    logged = output.ToString().Contains(sideBySide);
+                return (logged && sevenZips.Count >= lanes) || worker.HasExited;
+            }, TimeSpan.FromMinutes(1), poll: TimeSpan.Zero), $"{lanes} 7-Zip processes never ran side by side:\n{output}");
+            Assert.False(worker.HasExited, $"the extraction finished before it could be stopped:\n{output}");
+            // Frozen, 7-Zip can only go away by being killed, not by finishing or by failing to write its output.
+            foreach (int id in sevenZips)
+                Signal("-STOP", id);
+
+            Signal("-" + signal, worker.Id);
+
+            Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(30)), $"the worker did not stop:\n{output}");
+            worker.WaitForExit();
+            Assert.True(worker.ExitCode == expectedExitCode, $"exit code {worker.ExitCode}:\n{output}");
+            Assert.True(WaitFor(() => WorkerExtractProcess.ProcessesMentioning(archive).Count == 0, TimeSpan.FromSeconds(5)),
+                $"7-Zip is still running after the worker's SIG{signal}: {string.Join(", ", WorkerExtractProcess.ProcessesMentioning(archive))}");
+            Assert.False(Directory.Exists(destination));
+            if (signal == "TERM")
+                Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path, "out.*"));
+        }
+        finally
+        {
+            if (!worker.HasExited)
+                worker.Kill(entireProcessTree: true);
+            foreach (int leftover in WorkerExtractProcess.ProcessesMentioning(archive))
+                try { Process.GetProcessById(leftover).Kill(); } catch (ArgumentException) { }
+        }
+    }
+
+    // PPMd decompresses as slowly as it compresses: a few megabytes keep 7-Zip busy long enough to be caught. With
+    // several blocks, one big clip per block (-ms=2f: a wav and its lab to a block).
+    private string SlowSolidArchive(int blocks = 1)
     {
         string staging = temp.Combine("slow");
         var random = new Random(5);
         var data = new byte[4_000_000];
-        for (int i = 0; i < data.Length; i++)
-            data[i] = (byte)('a' + random.Next(16));
-        TestArchive.WriteFile(staging, "big/long clip.wav", data);
-        TestArchive.WriteFile(staging, "big/long clip.lab", "长"u8.ToArray());
+        for (int block = 0; block < blocks; block++)
+        {
+            for (int i = 0; i < data.Length; i++)
+                data[i] = (byte)('a' + random.Next(16));
+            TestArchive.WriteFile(staging, $"big/long clip {block}.wav", data);
+            TestArchive.WriteFile(staging, $"big/long clip {block}.lab", "长"u8.ToArray());
+        }
         string archive = temp.Combine("slow.7z");
-        TestArchives.Pack(staging, archive, ArchiveFormat.SevenZip, "-ms=on", "-m0=PPMd:mem=64m:o=32");
+        TestArchives.Pack(staging, archive, ArchiveFormat.SevenZip, blocks == 1 ? "-ms=on" : "-ms=2f", "-m0=PPMd:mem=64m:o=32");
         Directory.Delete(staging, recursive: true);
         return archive;
+    }
+
+    // The name the kernel gives a process from the program it executes ("" once it is gone).
+    private static string ProgramName(int processId)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{processId}/comm").TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 
     private static void Signal(string signal, int processId)

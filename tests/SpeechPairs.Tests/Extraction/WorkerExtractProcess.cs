@@ -14,11 +14,13 @@ internal static class WorkerExtractProcess
         : "dotnet";
 
     /// <summary>Starts the worker; its stdout and stderr lines collect in <paramref name="output"/> (lock it to read).</summary>
-    public static Process Start(IEnumerable<string> arguments, out StringBuilder output)
+    /// <param name="holdStandardInputOpen">Give the worker a standard input that is never written or closed while it runs.</param>
+    public static Process Start(IEnumerable<string> arguments, out StringBuilder output, bool holdStandardInputOpen = false)
     {
         var start = new ProcessStartInfo(Dotnet)
         {
             UseShellExecute = false,
+            RedirectStandardInput = holdStandardInputOpen,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             StandardOutputEncoding = Encoding.UTF8,
