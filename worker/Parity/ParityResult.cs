@@ -50,7 +50,6 @@ public sealed record ParityResult(
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
     };
 
     public void Write(string path) => Contract.AtomicFile.Write(path, JsonSerializer.Serialize(this, Json) + "\n");
@@ -80,7 +79,11 @@ public sealed record CodeTally(long Compared, long Equal)
     public double PercentEqual => Compared == 0 ? 100 : 100.0 * Equal / Compared;
 }
 
+/// <summary>Writes the parity enums as kebab-case words ("vq02", "near-tie-only") wherever they are serialized.</summary>
+public sealed class KebabCaseEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.KebabCaseLower) where T : struct, Enum;
+
 /// <summary>Which list a difference is in.</summary>
+[JsonConverter(typeof(KebabCaseEnumConverter<ParityStream>))]
 public enum ParityStream
 {
     Vq02,
@@ -99,6 +102,7 @@ public enum ParityStream
 /// <param name="NearTie">The margin is below the near-tie margin and SpeechPairs picked the runner-up (where recorded).</param>
 public sealed record ParityDifference(string Id, ParityStream Stream, int Frame, int? Reference, int? Ours, double? RelativeMargin, int? RunnerUp, bool NearTie);
 
+[JsonConverter(typeof(KebabCaseEnumConverter<ClipParity>))]
 public enum ClipParity
 {
     Equal,

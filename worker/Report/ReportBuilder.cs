@@ -48,7 +48,10 @@ public sealed class ReportBuilder(ReportOptions options)
             errorLines.GroupBy(e => e.Kind).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
                 .Select(g => new ErrorKind(g.Key, g.Count(), g.Take(options.Examples).Select(e => e.Id).ToList())).ToList(),
             Folders(clips),
-            Shards());
+            Shards())
+        {
+            Parity = Worker.Parity.ParityReportSection.Read(options.WorkDir),
+        };
         return stats;
     }
 
