@@ -233,7 +233,9 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
             log(Describe(d));
         if (result.Differences.Count > LoggedDifferences)
             log($"parity: … {result.Differences.Count - LoggedDifferences} more differing codes in {ParityFiles.Result(options.WorkDir)}");
-        log($"parity: {result.Verdict} -> {ParityFiles.Result(options.WorkDir)}");
+        // Near-ties pass, but the build shows them as a warning, so they are not lost in the log.
+        var nearTiesOnly = result.ExitCode == ExitCodes.Success && result.Counts.NearTieOnly > 0;
+        log($"{(nearTiesOnly ? "warning: " : "")}parity: {result.Verdict} -> {ParityFiles.Result(options.WorkDir)}");
     }
 
     /// <summary>One line per differing code: clip, list, frame, both codes and the reference's margin.</summary>
