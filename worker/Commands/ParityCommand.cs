@@ -95,8 +95,6 @@ internal static class ParityCommand
                     throw new ParityUnavailableException($"extract dir not found: {extract}");
                 var options = new ParityOptions(extract, parse.GetRequiredValue(workDir), setup, clipCount, parse.GetValue(seed),
                     parse.GetValue(excludePlaceholder), max, python, stepAudio, recorded, PythonReference.ShippedDriver);
-                if (recorded is null)
-                    new PythonReference(python!, stepAudio!, options.DriverScript, context.Output.WriteLine).CheckInputs();
                 return new ParityRunner(options, context.Services(), context.Output.WriteLine).Run();
             }
             catch (Exception e) when (e is not UsageException)

@@ -34,8 +34,17 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
     /// <summary>Runs the check and returns the exit code; a comparison that cannot be made throws <see cref="ParityUnavailableException"/>.</summary>
     public int Run()
     {
-        var (sample, candidates) = Sample();
         Directory.CreateDirectory(options.WorkDir);
+        // A result left by an earlier check must not stand for this one (the report shows whatever parity.json holds).
+        File.Delete(ParityFiles.Result(options.WorkDir));
+        // The interpreter and the checkout are checked before the tree is walked, so a wrong path is refused at once.
+        var driver = options.ReferenceTokens is null
+            ? new PythonReference(options.ReferencePython!, options.StepAudioDir!, options.DriverScript, log)
+            : null;
+        driver?.CheckInputs();
+        if (options.Tokenizer.Options.Dither != 0)
+            log("warning: parity: a non-zero dither adds noise on both sides (unseeded in the reference, seeded by clip here): codes are expected to differ; only --dither 0 checks parity exactly");
+        var (sample, candidates) = Sample();
         WriteClipList(sample);
 
         ReferenceOutput reference;
@@ -48,9 +57,8 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
         }
         else
         {
-            var driver = new PythonReference(options.ReferencePython!, options.StepAudioDir!, options.DriverScript, log);
             var output = ParityFiles.ReferenceOutput(options.WorkDir);
-            reference = driver.Run(ParityFiles.Clips(options.WorkDir), output, options.Tokenizer.TokenizerDir,
+            reference = driver!.Run(ParityFiles.Clips(options.WorkDir), output, options.Tokenizer.TokenizerDir,
                 options.Tokenizer.Options.Dither, options.Tokenizer.Options.Trim, DeviceName);
             referenceInfo = new ParityReferenceInfo("python", Path.GetFullPath(output), options.ReferencePython, Path.GetFullPath(options.StepAudioDir!), reference.Reference);
         }
@@ -130,8 +138,6 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
                 $"the reference ran with dither {dither} and this check with {settings.Dither}: give --dither {dither}"));
         if (reference.Trim is { } trim && trim != settings.Trim)
             throw new ParityUnavailableException($"the reference ran with trim {(trim ? "on" : "off")}: {(trim ? "give" : "leave out")} --trim");
-        if (settings.Dither != 0)
-            log("warning: parity: a non-zero dither adds noise on both sides (unseeded in the reference, seeded by clip here): codes are expected to differ; only --dither 0 checks parity exactly");
     }
 
     /// <summary>The shard's path: the same WAV reader and tokenizer, one batch, and each clip alone if the batch fails.</summary>

@@ -41,9 +41,11 @@ public sealed class ParityDriverRefusalTests
     }
 
     [Fact]
-    public void A_missing_interpreter_is_refused()
+    public void A_missing_interpreter_is_refused_and_an_earlier_result_does_not_stand_for_this_check()
     {
         using var world = new ParityWorld();
+        Directory.CreateDirectory(world.WorkDir);
+        File.WriteAllText(world.ResultPath, "{}");
         var run = RunReference(world, world.Combine("no-env", "bin", "python"), StepAudioCheckout(world, "class StepAudioTokenizer: pass\n"));
 
         AssertRefusedBeforeTokenizing(world, run, "reference python not found");
