@@ -17,7 +17,7 @@ public sealed class CheckParityTaskTests
             WorkerAssembly = "/w/SpeechPairs.Worker.dll",
             ExtractDir = "/data/解压 dir/",
             TokenizerDir = "/models/Step-Audio-Tokenizer/",
-            WorkDir = "/data/work/",
+            WorkDir = "/data/run/",
             ReferencePython = "/envs/step audio/bin/python",
             StepAudioDir = "/src/Step-Audio-EditX/",
         };
@@ -42,7 +42,7 @@ public sealed class CheckParityTaskTests
         Assert.StartsWith("/w/SpeechPairs.Worker.dll parity ", line);
         Assert.Contains("--extract-dir \"/data/解压 dir\"", line);
         Assert.Contains("--tokenizer-dir /models/Step-Audio-Tokenizer ", line);
-        Assert.Contains("--work-dir /data/work ", line);
+        Assert.Contains("--work-dir /data/run ", line);
         Assert.Contains("--reference-python \"/envs/step audio/bin/python\"", line);
         Assert.Contains("--step-audio-dir /src/Step-Audio-EditX ", line);
         Assert.Contains("--clips 16 --seed 7 --device mps --dither 0 --exclude-placeholder --max-duration 30 --torch-threads 4", line);
@@ -53,9 +53,9 @@ public sealed class CheckParityTaskTests
     [Fact]
     public void A_recorded_reference_replaces_the_python_and_unset_options_are_left_to_the_worker()
     {
-        var line = CommandLine(Task(configure: t => t.ReferenceTokens = "/data/work/parity-reference.json"));
+        var line = CommandLine(Task(configure: t => t.ReferenceTokens = "/data/run/parity-reference.json"));
 
-        Assert.Contains("--reference-tokens /data/work/parity-reference.json", line);
+        Assert.Contains("--reference-tokens /data/run/parity-reference.json", line);
         Assert.DoesNotContain("--reference-python", line);
         Assert.DoesNotContain("--step-audio-dir", line);
         foreach (var option in new[] { "--clips", "--seed", "--device", "--dither", "--exclude-placeholder", "--max-duration", "--torch-threads" })
