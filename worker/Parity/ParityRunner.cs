@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using SpeechPairs.Contract;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 
 namespace SpeechPairs.Worker.Parity;
@@ -133,7 +134,8 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
     private void CheckSettings(ReferenceOutput reference)
     {
         var settings = options.Tokenizer.Options;
-        if (reference.Dither is { } dither && Math.Abs(dither - settings.Dither) > 1e-9)
+        // The driver gets the dither as text and reads it as a double; compared at the float the tokenizer uses.
+        if (reference.Dither is { } dither && (float)dither != settings.Dither)
             throw new ParityUnavailableException(string.Create(CultureInfo.InvariantCulture,
                 $"the reference ran with dither {dither} and this check with {settings.Dither}: give --dither {dither}"));
         if (reference.Trim is { } trim && trim != settings.Trim)
@@ -159,13 +161,12 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
         }
 
         using var tokenizer = services.CreateTokenizer(options.Tokenizer);
-        IReadOnlyList<ClipOutcomeOrError> outcomes;
+        IReadOnlyList<ClipOutcome> outcomes;
         try
         {
-            var batch = tokenizer.TokenizeBatch(decoded.Select(d => d.Audio).ToList());
-            outcomes = batch.Count == decoded.Count
-                ? batch.Select(o => new ClipOutcomeOrError(o.Tokens, o.Error)).ToList()
-                : decoded.Select(d => Alone(tokenizer, d.Audio)).ToList();
+            outcomes = tokenizer.TokenizeBatch(decoded.Select(d => d.Audio).ToList());
+            if (outcomes.Count != decoded.Count)
+                outcomes = decoded.Select(d => Alone(tokenizer, d.Audio)).ToList();
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -178,18 +179,16 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
         return ours.Select(o => o!).ToList();
     }
 
-    private sealed record ClipOutcomeOrError(Tokenizer.ClipTokens? Tokens, string? Error);
-
-    private static ClipOutcomeOrError Alone(IClipTokenizer tokenizer, DecodedAudio audio)
+    private static ClipOutcome Alone(IClipTokenizer tokenizer, DecodedAudio audio)
     {
         try
         {
             var outcome = tokenizer.TokenizeBatch([audio]);
-            return outcome.Count == 1 ? new(outcome[0].Tokens, outcome[0].Error) : new(null, $"{outcome.Count} outcomes for one clip");
+            return outcome.Count == 1 ? outcome[0] : new ClipOutcome(null, $"{outcome.Count} outcomes for one clip");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new(null, Messages.FirstLine(e.Message));
+            return new ClipOutcome(null, Messages.FirstLine(e.Message));
         }
     }
 

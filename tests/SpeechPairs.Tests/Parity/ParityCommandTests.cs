@@ -170,6 +170,18 @@ public sealed class ParityCommandTests
     }
 
     [Fact]
+    public void A_non_zero_dither_recorded_as_text_matches_the_same_dither_and_is_warned_about()
+    {
+        using var world = new ParityWorld();
+        // The shortest clip has no codes on either side, so the dither's noise cannot change the verdict.
+        var run = world.Run(world.WithFixtureBundle("--reference-tokens", world.WriteReference(dither: 0.1), "--dither", "0.1", "--clips", "1"));
+
+        Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
+        Assert.Contains("warning: parity: a non-zero dither adds noise on both sides", run.Stdout);
+        Assert.Equal(0.1f, world.Result().Settings.Dither);
+    }
+
+    [Fact]
     public void A_file_that_is_not_a_reference_output_made_no_comparison()
     {
         using var world = new ParityWorld();
