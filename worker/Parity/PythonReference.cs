@@ -37,10 +37,9 @@ public sealed class PythonReference(string python, string stepAudioDir, string d
             throw new ParityUnavailableException($"the reference driver is missing from the worker's build: {driverScript}");
     }
 
-    /// <summary>Runs the driver on the clips listed in <paramref name="clipsFile"/> and reads what it wrote.</summary>
+    /// <summary>Runs the driver on the clips listed in <paramref name="clipsFile"/> and reads what it wrote (after <see cref="CheckInputs"/>).</summary>
     public ReferenceOutput Run(string clipsFile, string outputFile, string tokenizerDir, float dither, bool trim, string device)
     {
-        CheckInputs();
         File.Delete(outputFile);
         var start = new ProcessStartInfo(ResolveInterpreter(python)!)
         {
