@@ -3,6 +3,7 @@
 #   7zip        builds the real solid archives the end-to-end tests extract (7zz)
 #   chromium    opens the report in the browser test
 #   slurm-wlm, munge   a real throw-away single-node Slurm cluster for the Slurm tests
+#   python3     runs the parity driver's refusal checks (standard library only)
 # Where nothing can be installed (no apt-get, not root), the tests that need a missing tool skip with the reason.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -10,6 +11,7 @@ cd "$(dirname "$0")"
 need=()
 command -v 7zz >/dev/null 2>&1 || command -v 7z >/dev/null 2>&1 || need+=(7zip)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 command -v slurmctld >/dev/null 2>&1 || [ -x /usr/sbin/slurmctld ] || need+=(slurm-wlm munge)
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

@@ -12,6 +12,12 @@ public static class ExitCodes
     /// <summary>Bad arguments.</summary>
     public const int Usage = 2;
 
+    /// <summary><c>parity</c>: a code differs from the reference outside a near-tie (near-tie-only differences exit 0, reported).</summary>
+    public const int ParityDiffers = 1;
+
+    /// <summary><c>parity</c>: no comparison was made: bad arguments, or the reference could not run (the message says why).</summary>
+    public const int ParityUnavailable = 2;
+
     /// <summary>The process named by <c>--parent-pid</c> went away.</summary>
     public const int ParentExited = 3;
 

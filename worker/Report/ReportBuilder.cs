@@ -49,7 +49,10 @@ public sealed class ReportBuilder(ReportOptions options)
                 .Select(g => new ErrorKind(g.Key, g.Count(), g.Take(options.Examples).Select(e => e.Id).ToList())).ToList(),
             Folders(clips),
             Shards(),
-            scan.Unpaired);
+            scan.Unpaired)
+        {
+            Parity = Worker.Parity.ParityReportSection.Read(options.WorkDir),
+        };
         return stats;
     }
 

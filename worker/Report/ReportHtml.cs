@@ -115,6 +115,7 @@ public static class ReportHtml
             html.Append("</div>");
         }
 
+        Parity.ParityReportSection.Render(html, stats.Parity);
         html.Append("\n</body></html>\n");
         return html.ToString();
     }

@@ -22,7 +22,11 @@ public sealed record ReportStats(
     IReadOnlyList<ErrorKind> Errors,
     IReadOnlyList<FolderTotals> Folders,
     IReadOnlyList<ShardFigures> Shards,
-    IReadOnlyList<string> Unpaired);
+    IReadOnlyList<string> Unpaired)
+{
+    /// <summary>The parity check of the work dir (worker parity's parity.json); null when none was run.</summary>
+    public Parity.ParitySummary? Parity { get; init; }
+}
 
 /// <param name="Unpaired">WAV and transcript files without a partner (from the extracted tree).</param>
 /// <param name="Excluded">Left out on purpose: placeholder pairs (with --exclude-placeholder) and clips too long for --max-duration.</param>

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using SpeechPairs.Worker.Parity;
+
+namespace SpeechPairs.Worker.Commands;
+
+/// <summary><c>worker parity</c>: the user's own Step-Audio reference against SpeechPairs on a sample of their clips.</summary>
+internal static class ParityCommand
+{
+    public const int DefaultClips = 32;
+
+    public static Command Create(WorkerContext context)
+    {
+        var extractDir = new Option<string>("--extract-dir")
+        {
+            Description = "The extracted archive the sample is drawn from.",
+            Required = true,
+            HelpName = "DIR",
+        };
+        var workDir = new Option<string>("--work-dir")
+        {
+            Description = "Where parity.json, the sampled clip list and the reference's output are written.",
+            Required = true,
+            HelpName = "DIR",
+        };
+        var referencePython = new Option<string?>("--reference-python")
+        {
+            Description = "The Python interpreter of your Step-Audio environment (its packages run the reference).",
+            HelpName = "FILE",
+        };
+        var stepAudioDir = new Option<string?>("--step-audio-dir")
+        {
+            Description = "Your Step-Audio-EditX checkout: the folder with tokenizer.py (imported unchanged).",
+            HelpName = "DIR",
+        };
+        var referenceTokens = new Option<string?>("--reference-tokens")
+        {
+            Description = "Compare against a recorded reference output (WORKDIR/parity-reference.json of an earlier run) instead of running Python.",
+            HelpName = "FILE",
+        };
+        var clips = new Option<int>("--clips")
+        {
+            Description = "Clips to sample: the shortest, the longest, the rest spread over the durations and folders.",
+            DefaultValueFactory = _ => DefaultClips,
+            HelpName = "N",
+        };
+        var seed = new Option<ulong>("--seed")
+        {
+            Description = "Sampling seed (recorded in parity.json; the same tree, --clips and seed give the same clips).",
+            DefaultValueFactory = _ => 0,
+            HelpName = "S",
+        };
+        var excludePlaceholder = new Option<bool>("--exclude-placeholder")
+        {
+            Description = $"Leave out pairs under a '{PairFinder.PlaceholderFolder}' folder, as the job does.",
+        };
+        var maxDuration = new Option<double?>("--max-duration")
+        {
+            Description = "Leave out clips longer than this, as the job does.",
+            HelpName = "SEC",
+        };
+        var tokenizer = new TokenizerOptionSet();
+
+        var command = new Command("parity",
+            "Tokenize a sample of the extracted clips with your Step-Audio reference (its Python, its tokenizer.py, the device you ask for) " +
+            "and with SpeechPairs, compare code by code and write WORKDIR/parity.json. " +
+            $"Exit {ExitCodes.Success} every string equal (or only near-tie vq02 codes differ: reported), " +
+            $"{ExitCodes.ParityDiffers} a code differs outside a near-tie (reference relative margin >= {ParityComparer.NearTieMarginText}), " +
+            $"{ExitCodes.ParityUnavailable} no comparison made: bad arguments or the reference could not run (the message says why).");
+        foreach (var option in new Option[] { extractDir, workDir, referencePython, stepAudioDir, referenceTokens, clips, seed, excludePlaceholder, maxDuration })
+            command.Options.Add(option);
+        tokenizer.AddTo(command);
+
+        command.SetAction(parse => context.Run("parity", () =>
+        {
+            var python = parse.GetValue(referencePython);
+            var stepAudio = parse.GetValue(stepAudioDir);
+            var recorded = parse.GetValue(referenceTokens);
+            var clipCount = parse.GetValue(clips);
+            var max = parse.GetValue(maxDuration);
+            if (recorded is null && (python is null || stepAudio is null))
+                throw new UsageException("give --reference-python and --step-audio-dir (run the reference), or --reference-tokens (a recorded output)");
+            if (recorded is not null && (python is not null || stepAudio is not null))
+                throw new UsageException("--reference-tokens replaces --reference-python and --step-audio-dir: give one or the other");
+            if (clipCount < 1)
+                throw new UsageException($"--clips must be at least 1 (got {clipCount})");
+            if (max is { } m && !(double.IsFinite(m) && m > 0))
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--max-duration must be a positive number of seconds (got {m})"));
+
+            try
+            {
+                var setup = tokenizer.Read(parse, context.Error.WriteLine);
+                var extract = parse.GetRequiredValue(extractDir);
+                if (!Directory.Exists(extract))
+                    throw new ParityUnavailableException($"extract dir not found: {extract}");
+                var options = new ParityOptions(extract, parse.GetRequiredValue(workDir), setup, clipCount, parse.GetValue(seed),
+                    parse.GetValue(excludePlaceholder), max, python, stepAudio, recorded, PythonReference.ShippedDriver);
+                return new ParityRunner(options, context.Services(), context.Output.WriteLine).Run();
+            }
+            catch (Exception e) when (e is not UsageException)
+            {
+                // Exit 1 means "a code differs": a check that could not be made must never read as that.
+                context.Error.WriteLine($"worker parity: could not compare: {Messages.FirstLine(e.Message)}");
+                return ExitCodes.ParityUnavailable;
+            }
+        }));
+        return command;
+    }
+}
