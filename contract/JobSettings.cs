@@ -48,6 +48,11 @@ public static partial class JobSettings
         new("SlurmRetries", "resubmissions of a failed shard task"),
         new("SlurmPollSeconds", "seconds between queue polls"),
         new("SlurmTools", "where the worker for the nodes is published"),
+        new("ReferencePython", "-t:Parity: the interpreter of your Step-Audio environment"),
+        new("StepAudioDir", "-t:Parity: your Step-Audio-EditX checkout (tokenizer.py)"),
+        new("ReferenceTokens", "-t:Parity: a recorded reference output instead of running Python"),
+        new("ParityClips", "-t:Parity: clips to sample"),
+        new("ParitySeed", "-t:Parity: the sampling seed"),
     ];
 
     /// <summary>Settings of the build itself (pipeline.proj), not of the job: they never reach the worker.</summary>
@@ -111,6 +116,14 @@ public static partial class JobSettings
             PollSeconds = reader.Seconds("SlurmPollSeconds", optional: false) ?? 30,
             Tools = reader.Path("SlurmTools", required: false, folder: true) ?? "",
         };
+        var parity = new ParitySettings
+        {
+            ReferencePython = reader.Path("ReferencePython", required: false),
+            StepAudioDir = reader.Path("StepAudioDir", required: false, folder: true),
+            ReferenceTokens = reader.Path("ReferenceTokens", required: false),
+            Clips = reader.Int("ParityClips", min: 1, "a whole number of at least 1", fallback: ParitySettings.DefaultClips),
+            Seed = (ulong)reader.Int("ParitySeed", min: 0, "a whole number of at least 0", fallback: 0),
+        };
         var verify = reader.Bool("Verify");
         var report = reader.Bool("Report");
         var spec = new JobSpec
@@ -139,6 +152,7 @@ public static partial class JobSettings
             Report = report,
             Scheduler = scheduler == "slurm" ? Scheduler.Slurm : Scheduler.Local,
             Slurm = slurm,
+            Parity = parity,
             Steps = JobSteps.For(skipExtract, verify, report),
         };
         return reader.Problems.Count == 0 ? (spec, []) : (null, reader.Problems);

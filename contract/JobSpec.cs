@@ -75,6 +75,9 @@ public sealed record JobSpec
 
     public SlurmSettings Slurm { get; init; } = new();
 
+    /// <summary>-t:Parity's settings (the user's Step-Audio reference).</summary>
+    public ParitySettings Parity { get; init; } = new();
+
     /// <summary>
     /// The content identity of this job's output (<see cref="JobIdentity"/>): what a done record and the merge record
     /// must carry for their files to count as this job's finished work. Empty until planned.
@@ -165,4 +168,23 @@ public sealed record SlurmSettings
 
     /// <summary>The published worker the job scripts run.</summary>
     public string WorkerExe() => Path.Combine(Tools, OperatingSystem.IsWindows() ? "SpeechPairs.Worker.exe" : "SpeechPairs.Worker");
+}
+
+/// <summary>The parity check's settings: the user's Step-Audio reference, or a recorded output of it, and the sample.</summary>
+public sealed record ParitySettings
+{
+    public const int DefaultClips = 32;
+
+    /// <summary>The interpreter of the user's Step-Audio environment.</summary>
+    public string? ReferencePython { get; init; }
+
+    /// <summary>The user's Step-Audio-EditX checkout (the folder with tokenizer.py).</summary>
+    public string? StepAudioDir { get; init; }
+
+    /// <summary>A recorded reference output to compare against instead of running Python.</summary>
+    public string? ReferenceTokens { get; init; }
+
+    public int Clips { get; init; } = DefaultClips;
+
+    public ulong Seed { get; init; }
 }

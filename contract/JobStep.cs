@@ -8,6 +8,9 @@ public enum JobStep
     Merge,
     Verify,
     Report,
+
+    /// <summary>Only on request (-t:Parity): the user's Step-Audio reference against SpeechPairs on a sample of the clips.</summary>
+    Parity,
 }
 
 public static class JobSteps
@@ -30,6 +33,7 @@ public static class JobSteps
         JobStep.Merge => "merge",
         JobStep.Verify => "verify",
         JobStep.Report => "report",
+        JobStep.Parity => "parity",
         _ => throw new ArgumentOutOfRangeException(nameof(step), step, null),
     };
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using SpeechPairs.Contract;
 using SpeechPairs.Tasks;
 
 namespace SpeechPairs.Pipeline.Tests;
@@ -9,56 +10,26 @@ public sealed class CheckParityTaskTests
     private static string CommandLine(CheckParity task) =>
         (string)typeof(CheckParity).GetMethod("GenerateCommandLineCommands", BindingFlags.Instance | BindingFlags.NonPublic)!.Invoke(task, null)!;
 
-    private static CheckParity Task(RecordingBuildEngine? engine = null, Action<CheckParity>? configure = null)
+    /// <summary>The task for a job spec written in <paramref name="workDir"/> (the spec holds every setting of the check).</summary>
+    private static CheckParity Task(string workDir, RecordingBuildEngine? engine = null)
     {
-        var task = new CheckParity
+        new JobSpec
         {
-            BuildEngine = engine ?? new RecordingBuildEngine(),
-            WorkerAssembly = "/w/SpeechPairs.Worker.dll",
-            ExtractDir = "/data/解压 dir/",
-            TokenizerDir = "/models/Step-Audio-Tokenizer/",
-            WorkDir = "/data/run/",
-            ReferencePython = "/envs/step audio/bin/python",
-            StepAudioDir = "/src/Step-Audio-EditX/",
-        };
-        configure?.Invoke(task);
-        return task;
+            ExtractDir = "/data/解压 dir", TokenizerDir = "/models/Step-Audio-Tokenizer", WorkDir = workDir, Out = Path.Combine(workDir, "pairs.jsonl.gz"),
+            Parity = new ParitySettings { ReferencePython = "/envs/step audio/bin/python", StepAudioDir = "/src/Step-Audio-EditX", Clips = 16 },
+        }.Write(JobSpec.PathIn(workDir));
+        return new CheckParity { BuildEngine = engine ?? new RecordingBuildEngine(), WorkerAssembly = "/w/SpeechPairs.Worker.dll", JobFile = JobSpec.PathIn(workDir) };
     }
 
     [SkippableFact]
-    public void Follows_the_worker_contract()
+    public void Passes_the_job_spec_and_no_setting_of_its_own()
     {
-        var line = CommandLine(Task(configure: t =>
-        {
-            t.ParityClips = "16";
-            t.ParitySeed = "7";
-            t.Device = "mps";
-            t.Dither = "0";
-            t.ExcludePlaceholder = true;
-            t.MaxDuration = "30";
-            t.TorchThreads = 4;
-        }));
+        using var temp = new TempDirectory();
+        var line = CommandLine(Task(temp.Path));
 
         Assert.StartsWith("/w/SpeechPairs.Worker.dll parity ", line);
-        Assert.Contains("--extract-dir \"/data/解压 dir\"", line);
-        Assert.Contains("--tokenizer-dir /models/Step-Audio-Tokenizer ", line);
-        Assert.Contains("--work-dir /data/run ", line);
-        Assert.Contains("--reference-python \"/envs/step audio/bin/python\"", line);
-        Assert.Contains("--step-audio-dir /src/Step-Audio-EditX ", line);
-        Assert.Contains("--clips 16 --seed 7 --device mps --dither 0 --exclude-placeholder --max-duration 30 --torch-threads 4", line);
-        Assert.DoesNotContain("--reference-tokens", line);
-        Assert.DoesNotContain("--trim", line);
-    }
-
-    [SkippableFact]
-    public void A_recorded_reference_replaces_the_python_and_unset_options_are_left_to_the_worker()
-    {
-        var line = CommandLine(Task(configure: t => t.ReferenceTokens = "/data/run/parity-reference.json"));
-
-        Assert.Contains("--reference-tokens /data/run/parity-reference.json", line);
-        Assert.DoesNotContain("--reference-python", line);
-        Assert.DoesNotContain("--step-audio-dir", line);
-        foreach (var option in new[] { "--clips", "--seed", "--device", "--dither", "--exclude-placeholder", "--max-duration", "--torch-threads" })
+        Assert.Contains($"--job \"{JobSpec.PathIn(temp.Path)}\"", line);
+        foreach (var option in new[] { "--extract-dir", "--tokenizer-dir", "--work-dir", "--reference-python", "--step-audio-dir", "--clips", "--device" })
             Assert.DoesNotContain(option, line);
     }
 
@@ -80,12 +51,9 @@ public sealed class CheckParityTaskTests
                 (exitCode == 2 ? "echo 'worker parity: could not compare: reference python not found: /envs/x/bin/python' >&2\n" : "") +
                 $"exit {exitCode}\n");
             var engine = new RecordingBuildEngine();
-            var task = Task(engine, t =>
-            {
-                t.DotnetHost = "/bin/sh";
-                t.WorkerAssembly = worker;
-                t.WorkDir = folder;
-            });
+            var task = Task(folder, engine);
+            task.DotnetHost = "/bin/sh";
+            task.WorkerAssembly = worker;
 
             Assert.Equal(succeeds, task.Execute());
             if (error is null)

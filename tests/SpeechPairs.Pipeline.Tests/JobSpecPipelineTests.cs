@@ -122,6 +122,27 @@ public sealed partial class JobSpecPipelineTests : IDisposable
     }
 
     [SkippableFact]
+    public void ParityComparesTheDemoWithTheRecordedStepAudioReferenceAndTheReportShowsIt()
+    {
+        string work = temp["work"];
+        var settings = Demo(work);
+        settings["ReferenceTokens"] = Path.Combine(RepoPaths.Root, "tests", "fixtures", "parity", "demo-reference.json");
+
+        ProcessRunner.Result parity = Run(settings, "-t:Parity").AssertSucceeded("-t:Parity against the recorded reference");
+
+        Assert.Contains("every string equal (7 clips)", File.ReadAllText(Path.Combine(work, "parity.json")));
+        Assert.Contains("clips equal 7/7", parity.Output);
+        Run(settings).AssertSucceeded("the build after the parity check");
+        Assert.Contains("Parity", File.ReadAllText(Path.Combine(work, "pairs.jsonl.gz.report.html")));
+
+        // Neither the interpreter nor the checkout given: refused before anything is tokenized, as a build error.
+        settings.Remove("ReferenceTokens");
+        ProcessRunner.Result refused = Run(settings, "-t:Parity");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("give -p:ReferencePython and -p:StepAudioDir", refused.Output);
+    }
+
+    [SkippableFact]
     public void ShardsPropsTheJobSettingsAndTheReadmeListTheSameProperties()
     {
         var props = XDocument.Load(Path.Combine(RepoPaths.Root, "shards.props"));

@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Worker.Parity;
@@ -7,20 +8,19 @@ namespace SpeechPairs.Worker.Commands;
 /// <summary><c>worker parity</c>: the user's own Step-Audio reference against SpeechPairs on a sample of their clips.</summary>
 internal static class ParityCommand
 {
-    public const int DefaultClips = 32;
+    public const int DefaultClips = ParitySettings.DefaultClips;
 
     public static Command Create(WorkerContext context)
     {
-        var extractDir = new Option<string>("--extract-dir")
+        var job = JobOption.Create();
+        var extractDir = new Option<string?>("--extract-dir")
         {
-            Description = "The extracted archive the sample is drawn from.",
-            Required = true,
+            Description = "The extracted archive the sample is drawn from. (Without --job: required.)",
             HelpName = "DIR",
         };
-        var workDir = new Option<string>("--work-dir")
+        var workDir = new Option<string?>("--work-dir")
         {
-            Description = "Where parity.json, the sampled clip list and the reference's output are written.",
-            Required = true,
+            Description = "Where parity.json, the sampled clip list and the reference's output are written. (Without --job: required.)",
             HelpName = "DIR",
         };
         var referencePython = new Option<string?>("--reference-python")
@@ -59,7 +59,7 @@ internal static class ParityCommand
             Description = "Leave out clips longer than this, as the job does.",
             HelpName = "SEC",
         };
-        var tokenizer = new TokenizerOptionSet();
+        var tokenizer = new TokenizerOptionSet(required: false);
 
         var command = new Command("parity",
             "Tokenize a sample of the extracted clips with your Step-Audio reference (its Python, its tokenizer.py, the device you ask for) " +
@@ -67,21 +67,26 @@ internal static class ParityCommand
             $"Exit {ExitCodes.Success} every string equal (or only near-tie vq02 codes differ: reported), " +
             $"{ExitCodes.ParityDiffers} a code differs outside a near-tie (reference relative margin >= {ParityComparer.NearTieMarginText}), " +
             $"{ExitCodes.ParityUnavailable} no comparison made: bad arguments or the reference could not run (the message says why).");
-        foreach (var option in new Option[] { extractDir, workDir, referencePython, stepAudioDir, referenceTokens, clips, seed, excludePlaceholder, maxDuration })
+        foreach (var option in new Option[] { job, extractDir, workDir, referencePython, stepAudioDir, referenceTokens, clips, seed, excludePlaceholder, maxDuration })
             command.Options.Add(option);
         tokenizer.AddTo(command);
 
         command.SetAction(parse => context.Run("parity", () =>
         {
-            var python = parse.GetValue(referencePython);
-            var stepAudio = parse.GetValue(stepAudioDir);
-            var recorded = parse.GetValue(referenceTokens);
-            var clipCount = parse.GetValue(clips);
-            var max = parse.GetValue(maxDuration);
+            var spec = JobOption.Read(parse, job);
+            var python = spec is null ? parse.GetValue(referencePython) : spec.Parity.ReferencePython;
+            var stepAudio = spec is null ? parse.GetValue(stepAudioDir) : spec.Parity.StepAudioDir;
+            var recorded = spec is null ? parse.GetValue(referenceTokens) : spec.Parity.ReferenceTokens;
+            var clipCount = spec?.Parity.Clips ?? parse.GetValue(clips);
+            var max = spec is null ? parse.GetValue(maxDuration) : spec.MaxDuration;
             if (recorded is null && (python is null || stepAudio is null))
-                throw new UsageException("give --reference-python and --step-audio-dir (run the reference), or --reference-tokens (a recorded output)");
+                throw new UsageException(spec is null
+                    ? "give --reference-python and --step-audio-dir (run the reference), or --reference-tokens (a recorded output)"
+                    : "give -p:ReferencePython and -p:StepAudioDir (run your Step-Audio reference), or -p:ReferenceTokens (a recorded output)");
             if (recorded is not null && (python is not null || stepAudio is not null))
-                throw new UsageException("--reference-tokens replaces --reference-python and --step-audio-dir: give one or the other");
+                throw new UsageException(spec is null
+                    ? "--reference-tokens replaces --reference-python and --step-audio-dir: give one or the other"
+                    : "ReferenceTokens replaces ReferencePython and StepAudioDir: give one or the other");
             if (clipCount < 1)
                 throw new UsageException($"--clips must be at least 1 (got {clipCount})");
             if (max is { } m && !(double.IsFinite(m) && m > 0))
@@ -89,12 +94,15 @@ internal static class ParityCommand
 
             try
             {
-                var setup = tokenizer.Read(parse, context.Error.WriteLine);
-                var extract = parse.GetRequiredValue(extractDir);
+                var setup = spec is null
+                    ? tokenizer.Read(parse, context.Error.WriteLine)
+                    : new TokenizerSetup(spec.TokenizerDir, TokenizerSetups.Options(spec), context.Error.WriteLine);
+                var extract = spec?.ExtractDir ?? parse.GetValue(extractDir) ?? throw new UsageException("give --job or --extract-dir");
+                var work = spec?.WorkDir ?? parse.GetValue(workDir) ?? throw new UsageException("give --job or --work-dir");
                 if (!Directory.Exists(extract))
                     throw new ParityUnavailableException($"extract dir not found: {extract}");
-                var options = new ParityOptions(extract, parse.GetRequiredValue(workDir), setup, clipCount, parse.GetValue(seed),
-                    parse.GetValue(excludePlaceholder), max, python, stepAudio, recorded, PythonReference.ShippedDriver);
+                var options = new ParityOptions(extract, work, setup, clipCount, spec?.Parity.Seed ?? parse.GetValue(seed),
+                    spec?.ExcludePlaceholder ?? parse.GetValue(excludePlaceholder), max, python, stepAudio, recorded, PythonReference.ShippedDriver);
                 return new ParityRunner(options, context.Services(), context.Output.WriteLine).Run();
             }
             catch (Exception e) when (e is not UsageException)
