@@ -8,7 +8,7 @@ namespace SpeechPairs.Worker.Commands;
 /// <summary><c>worker parity</c>: the user's own Step-Audio reference against SpeechPairs on a sample of their clips.</summary>
 internal static class ParityCommand
 {
-    public const int DefaultClips = ParitySettings.DefaultClips;
+    public const int DefaultClips = SpeechPairs.Contract.ParitySettings.DefaultClips;
 
     public static Command Create(WorkerContext context)
     {
