@@ -96,6 +96,12 @@ public sealed record JobSpec
     /// <summary>The shards this machine runs.</summary>
     public IReadOnlyList<int> SelectedShards() => ShardIndices.Count > 0 ? ShardIndices : [.. Enumerable.Range(0, Procs)];
 
+    /// <summary>
+    /// The job's identity alone, rewritten only when it changes: the shards' MSBuild input. The spec itself holds paths,
+    /// which differ between machines that mount the work folder elsewhere; the identity does not.
+    /// </summary>
+    public static string IdentityPathIn(string workDir) => Path.Combine(Path.GetFullPath(workDir), "job.identity");
+
     /// <summary>Where the spec of the run in <paramref name="workDir"/> is.</summary>
     public static string PathIn(string workDir) => Path.Combine(Path.GetFullPath(workDir), FileName);
 

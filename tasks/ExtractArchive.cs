@@ -28,7 +28,6 @@ public sealed class ExtractArchive : WorkerTool
         Sentinel = Path.Combine(Spec.ExtractDir, ExtractionSentinel.FileName);
         if (ExtractionSentinel.TryRead(Sentinel) is { } sentinel)
             ExtractedFiles = sentinel.Files;
-        Sentinel = MsBuildText.Escape(Sentinel);
         return true;
     }
 

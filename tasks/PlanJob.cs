@@ -116,16 +116,17 @@ public sealed class PlanJob : WorkerTool
 
     private void Describe(JobSpec spec)
     {
-        SpecFile = MsBuildText.Escape(JobSpec.PathIn(spec.WorkDir));
-        WorkDir = MsBuildText.Escape(spec.WorkDir + Path.DirectorySeparatorChar);
-        ExtractDir = MsBuildText.Escape(spec.ExtractDir + Path.DirectorySeparatorChar);
-        Out = MsBuildText.Escape(spec.Out);
-        ExtractSentinel = MsBuildText.Escape(Path.Combine(spec.ExtractDir, Contract.ExtractionSentinel.FileName));
-        SlurmTools = MsBuildText.Escape(spec.Slurm.Tools + Path.DirectorySeparatorChar);
+        // String outputs are escaped by MSBuild itself; item specs and metadata are not (MsBuildText).
+        SpecFile = JobSpec.PathIn(spec.WorkDir);
+        WorkDir = spec.WorkDir + Path.DirectorySeparatorChar;
+        ExtractDir = spec.ExtractDir + Path.DirectorySeparatorChar;
+        Out = spec.Out;
+        ExtractSentinel = Path.Combine(spec.ExtractDir, Contract.ExtractionSentinel.FileName);
+        SlurmTools = spec.Slurm.Tools + Path.DirectorySeparatorChar;
         Procs = spec.Procs;
         Scheduler = spec.Scheduler.ToString().ToLowerInvariant();
         var set = spec.MergedSet();
-        MergeRecord = MsBuildText.Escape(set.Record);
+        MergeRecord = set.Record;
         StepTargets = [.. Targets(spec).Select(t => MsBuildText.Item(t))];
         Shards = [.. Enumerable.Range(0, spec.Procs).Select(i => ShardItem(spec, i))];
         SelectedShards = [.. spec.SelectedShards().Select(i => Shards[i])];
@@ -158,7 +159,7 @@ public sealed class PlanJob : WorkerTool
             .Concat(Matching(Path.Combine(spec.WorkDir, "slurm"), "*"))
             .Concat(set.All.Where(File.Exists))
             .Concat(set.MergedMembers.SelectMany(m => Matching(outFolder, MergedOutputSet.TemporaryPattern(m))))
-            .Concat(new[] { JobSpec.PathIn(spec.WorkDir) }.Where(File.Exists))
+            .Concat(new[] { JobSpec.PathIn(spec.WorkDir), JobSpec.IdentityPathIn(spec.WorkDir) }.Where(File.Exists))
             .Distinct(StringComparer.Ordinal);
     }
 }

@@ -7,7 +7,7 @@ namespace SpeechPairs.Tasks;
 
 /// <summary>
 /// In a shard's own project instance: its files, from the job spec the parent planned, so the shard target's
-/// Inputs/Outputs (job spec → done record) need no path passed between project instances.
+/// Inputs/Outputs (job identity → done record) need no path passed between project instances.
 /// </summary>
 public sealed class ShardOfJob : Task
 {
@@ -17,6 +17,9 @@ public sealed class ShardOfJob : Task
     [Required] public int ShardIndex { get; set; }
 
     [Output] public string JobFile { get; private set; } = "";
+
+    /// <summary>What makes a finished shard out of date: a file rewritten only when the job's identity changes.</summary>
+    [Output] public string IdentityFile { get; private set; } = "";
 
     [Output] public string DoneFile { get; private set; } = "";
 
@@ -28,9 +31,10 @@ public sealed class ShardOfJob : Task
         try
         {
             var spec = JobSpec.Read(path);
-            JobFile = MsBuildText.Escape(path);
-            DoneFile = MsBuildText.Escape(spec.Shard(ShardIndex).Done);
-            LogFile = MsBuildText.Escape(ShardFiles.Log(spec.WorkDir, ShardIndex, spec.Procs));
+            JobFile = path;
+            IdentityFile = JobSpec.IdentityPathIn(spec.WorkDir);
+            DoneFile = spec.Shard(ShardIndex).Done;
+            LogFile = ShardFiles.Log(spec.WorkDir, ShardIndex, spec.Procs);
             return true;
         }
         catch (Exception e) when (e is IOException or InvalidDataException)

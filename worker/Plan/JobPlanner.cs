@@ -44,8 +44,9 @@ public static class JobPlanner
 
     /// <summary>
     /// Resolves an explicit mps or cuda once for a local run (so an unavailable one warns once, not once per shard),
-    /// computes the identity and writes <c>WorkDir/job.json</c> atomically, and only when its content changed: the
-    /// file is the shards' MSBuild input, so an unchanged plan leaves finished shards skipped.
+    /// computes the identity and writes <c>WorkDir/job.json</c> atomically when its content changed, and the identity
+    /// alone to <see cref="JobSpec.IdentityPathIn"/> when it changed: that file is the shards' MSBuild input, so a plan
+    /// with the same identity (from any mount path) leaves finished shards skipped.
     /// </summary>
     public static JobSpec Write(JobSpec spec, Action<string> log)
     {
@@ -56,6 +57,9 @@ public static class JobPlanner
         var path = JobSpec.PathIn(spec.WorkDir);
         if (!Unchanged(path, planned))
             planned.Write(path);
+        var identity = JobSpec.IdentityPathIn(spec.WorkDir);
+        if (!File.Exists(identity) || File.ReadAllText(identity).Trim() != planned.Identity)
+            AtomicFile.Write(identity, planned.Identity + "\n");
         return planned;
     }
 
