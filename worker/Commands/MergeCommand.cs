@@ -1,3 +1,4 @@
+using SpeechPairs.Contract;
 using System.CommandLine;
 using SpeechPairs.Worker.Merge;
 using SpeechPairs.Worker.TokenCache;
@@ -54,7 +55,7 @@ internal static class MergeCommand
             if (cachePath is not null)
                 TokenCacheCheck.BeforeWork(cachePath);
             var merger = new ShardMerger(work, count, merged);
-            context.Output.WriteLine(merger.Merge().ToLine());
+            context.Output.WriteLine(MergeSummary.Line(merger.Merge(), new MergedOutputSet(Path.GetFullPath(merged))));
             if (cachePath is not null)
                 AddToCache(cachePath, work, count, merged, context);
             return ExitCodes.Success;

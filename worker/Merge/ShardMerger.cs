@@ -25,7 +25,8 @@ public sealed class ShardMerger(string workDir, int shardCount, string output)
     /// <summary>Called between the steps of the commit (after the members are written, after each rename), so tests can stop the merge there.</summary>
     internal static Action<string>? CommitStep { get; set; } = FaultInjection.FromEnvironment("SPEECHPAIRS_KILL_MERGE_AT");
 
-    public MergeSummary Merge(CancellationToken cancel = default)
+    /// <summary>Merges and returns the merge record it wrote last (the totals, from the done records).</summary>
+    public MergeRecord Merge(CancellationToken cancel = default)
     {
         var format = OutputFormats.Of(_output)
             ?? throw new UsageException($"--out must end in .jsonl.gz, .jsonl or .parquet: {_output}");
@@ -81,14 +82,12 @@ public sealed class ShardMerger(string workDir, int shardCount, string output)
         CommitStep?.Invoke("out-renamed");
         mergedErrors.MoveIntoPlace();
         CommitStep?.Invoke("errors-renamed");
-        var summary = new MergeSummary(_output, ErrorsOutput, shardCount,
+        var record = new MergeRecord(MergeRecord.CurrentVersion, records[0].SettingsHash, shardCount,
             records.Sum(r => r.Records), records.Sum(r => r.Errors), records.Sum(r => r.Excluded), kinds,
-            records.Sum(r => r.AudioSeconds), records.Sum(r => r.Tokens), records.Sum(r => r.Tokenized), records.Sum(r => r.Reused));
-        new MergeRecord(MergeRecord.CurrentVersion, records[0].SettingsHash, shardCount, summary.Records, summary.Errors, summary.Excluded,
-                kinds, summary.AudioSeconds, summary.Tokens, summary.Tokenized, summary.Reused,
-                new FileInfo(_output).Length, new FileInfo(ErrorsOutput).Length, DateTimeOffset.UtcNow)
-            .Write(_set.Record);
-        return summary;
+            records.Sum(r => r.AudioSeconds), records.Sum(r => r.Tokens), records.Sum(r => r.Tokenized), records.Sum(r => r.Reused),
+            new FileInfo(_output).Length, new FileInfo(ErrorsOutput).Length, DateTimeOffset.UtcNow);
+        record.Write(_set.Record);
+        return record;
     }
 
     /// <summary>Parquet is made here from the gzip shards (it cannot be resumed after a kill: its footer comes last).</summary>

@@ -55,8 +55,8 @@ public sealed class ShardMergerTests : IDisposable
                      (summaryThree.Records, summaryThree.Errors, summaryThree.Excluded, summaryThree.Tokens));
         Assert.Equal(summaryOne.AudioSeconds, summaryThree.AudioSeconds, 6);
         Assert.Equal(new Dictionary<string, long> { ["transcript"] = 1 }, summaryThree.ErrorsByKind);
-        Assert.Contains("25 clips, 1 error (transcript 1)", summaryThree.ToLine());
-        Assert.Contains("1 excluded", summaryThree.ToLine());
+        Assert.Contains("25 clips, 1 error (transcript 1)", MergeSummary.Line(summaryThree, new MergedOutputSet(three)));
+        Assert.Contains("1 excluded", MergeSummary.Line(summaryThree, new MergedOutputSet(three)));
 
         var relWavs = Lines(one).Select(l => JsonLines.StringField(l, "rel_wav"u8)!).ToList();
         Assert.Equal(relWavs.Order(StringComparer.Ordinal), relWavs);
