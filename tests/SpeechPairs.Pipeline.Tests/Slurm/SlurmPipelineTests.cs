@@ -140,7 +140,7 @@ public sealed partial class SlurmPipelineTests(SlurmClusterFixture fixture) : ID
     {
         SlurmCluster cluster = fixture.Cluster;
         // A job of someone else's in the same queue: the stop must leave it alone.
-        string bystander = cluster.Submit("--wrap", "sleep 900", "--job-name", "bystander");
+        string bystander = cluster.Submit("--wrap", "sleep 900", "--job-name", "bystander", "--output", temp["bystander.out"]);
         string archive = ManyClips(240);
         string work = temp[$"stopped {signal}"];
         var settings = Settings(archive, work);
