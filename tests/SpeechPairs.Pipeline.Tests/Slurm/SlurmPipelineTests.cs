@@ -140,32 +140,44 @@ public sealed partial class SlurmPipelineTests(SlurmClusterFixture fixture) : ID
     {
         SlurmCluster cluster = fixture.Cluster;
         // A job of someone else's in the same queue: the stop must leave it alone.
-        string bystander = cluster.Submit("--wrap", "sleep 900", "--job-name", "bystander", "--output", temp["bystander.out"]);
+        // Held until later (--begin), so it waits in the queue without taking the node from the run.
+        string bystander = cluster.Submit("--wrap", "true", "--job-name", "bystander", "--begin", "now+1hour", "--output", temp["bystander.out"]);
         string archive = ManyClips(240);
         string work = temp[$"stopped {signal}"];
         var settings = Settings(archive, work);
-        using (var build = ProcessRunner.Start(ProcessRunner.Dotnet, Pipeline.Arguments(1, settings), RepoPaths.Root, out var output, cluster.Environment))
+        // As a terminal starts it: SIGINT at its default (a test host started in the background ignores it, and
+        // children inherit that). env executes msbuild in its own place, so the pid is msbuild's.
+        using (var build = ProcessRunner.Start("env", ["--default-signal=INT", ProcessRunner.Dotnet, .. Pipeline.Arguments(1, settings)],
+                   RepoPaths.Root, out var output, cluster.Environment))
         {
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(6);
-            string? array = null;
-            while (array is null)
+            try
             {
-                Assert.True(DateTime.UtcNow < deadline && !build.HasExited, "the shard array was never submitted:\n" + output);
-                lock (output)
-                    array = ShardArray().Match(output.ToString()) is { Success: true } m ? m.Groups[1].Value : null;
-                Thread.Sleep(50);
-            }
-            ProcessRunner.Run("kill", [$"-{signal}", build.Id.ToString()]).AssertSucceeded($"kill -{signal}");
-            Assert.True(build.WaitForExit(TimeSpan.FromMinutes(2)), $"msbuild did not stop after SIG{signal}");
-            build.WaitForExit();
-            Assert.NotEqual(0, build.ExitCode);
+                var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(6);
+                string? array = null;
+                while (array is null)
+                {
+                    Assert.True(DateTime.UtcNow < deadline && !build.HasExited, "the shard array was never submitted:\n" + output);
+                    lock (output)
+                        array = ShardArray().Match(output.ToString()) is { Success: true } m ? m.Groups[1].Value : null;
+                    Thread.Sleep(50);
+                }
+                ProcessRunner.Run("kill", [$"-{signal}", build.Id.ToString()]).AssertSucceeded($"kill -{signal}");
+                Assert.True(build.WaitForExit(TimeSpan.FromMinutes(2)), $"msbuild did not stop after SIG{signal}");
+                build.WaitForExit();
+                Assert.NotEqual(0, build.ExitCode);
 
-            // Every job of the run leaves the queue cancelled; the bystander still runs.
-            Assert.True(SpinWait.SpinUntil(() => !cluster.Client("squeue", "-h", "-o", "%A", "-j", array).Output.Trim().Any(char.IsDigit),
-                TimeSpan.FromSeconds(60)), $"the shard array {array} was not cancelled:\n{output}");
-            Assert.All(cluster.JobStates(array).Values, state => Assert.StartsWith("CANCELLED", state));
+                // Every job of the run leaves the queue cancelled; the bystander still runs.
+                Assert.True(SpinWait.SpinUntil(() => !cluster.Client("squeue", "-h", "-o", "%A", "-j", array).Output.Trim().Any(char.IsDigit),
+                    TimeSpan.FromSeconds(60)), $"the shard array {array} was not cancelled:\n{output}");
+                Assert.All(cluster.JobStates(array).Values, state => Assert.StartsWith("CANCELLED", state));
+            }
+            finally
+            {
+                if (!build.HasExited)
+                    build.Kill(entireProcessTree: true);
+            }
         }
-        Assert.Contains(cluster.JobState(bystander), new[] { "RUNNING", "PENDING" });
+        Assert.Equal("PENDING", cluster.JobState(bystander));
         cluster.Client("scancel", bystander).AssertSucceeded("scancel the bystander");
         Assert.False(File.Exists(Path.Combine(work, "pairs.jsonl.gz")));
     }
