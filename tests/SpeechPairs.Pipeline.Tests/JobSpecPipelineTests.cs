@@ -143,6 +143,27 @@ public sealed partial class JobSpecPipelineTests : IDisposable
     }
 
     [SkippableFact]
+    public void TheWorkerForTheSlurmNodesIsPublishedAgainWhenOnlyTheTokenizerChanged()
+    {
+        string tools = temp["tools"];
+        var settings = Demo(temp["work"]);
+        settings["Scheduler"] = "slurm";
+        settings["SlurmTools"] = tools + Path.DirectorySeparatorChar;
+        Run(settings, "-t:_SpPublishWorker").AssertSucceeded("first publish");
+        string published = Path.Combine(tools, "SpeechPairs.Tokenizer.dll");
+        DateTime first = File.GetLastWriteTimeUtc(published);
+
+        Assert.Contains("Skipping target \"_SpPublishWorker\"", Run(settings, "-t:_SpPublishWorker", "-v:n").AssertSucceeded("second publish").Output);
+
+        // A tokenizer-only change: the worker's own assembly is as it was, the tokenizer's is newer than the published worker.
+        string built = Path.Combine(RepoPaths.Root, "worker", "bin", RepoPaths.Configuration, "net10.0", "SpeechPairs.Tokenizer.dll");
+        File.SetLastWriteTimeUtc(built, DateTime.UtcNow.AddSeconds(2));
+        Run(settings, "-t:_SpPublishWorker").AssertSucceeded("publish after a tokenizer change");
+        Assert.True(File.GetLastWriteTimeUtc(published) > first, "the tokenizer change was not published");
+        Assert.Contains("Skipping target \"_SpPublishWorker\"", Run(settings, "-t:_SpPublishWorker", "-v:n").AssertSucceeded("publish once more").Output);
+    }
+
+    [SkippableFact]
     public void ShardsPropsTheJobSettingsAndTheReadmeListTheSameProperties()
     {
         var props = XDocument.Load(Path.Combine(RepoPaths.Root, "shards.props"));
