@@ -85,8 +85,7 @@ public static partial class JobSettings
         var extractDir = reader.Path("ExtractDir", required: true, folder: true);
         var tokenizerDir = reader.Path("TokenizerDir", required: true, folder: true);
         var output = reader.Path("Out", required: true);
-        var format = output is null ? null : OutputFormats.Of(output);
-        if (output is not null && format is null)
+        if (output is not null && OutputFormats.Of(output) is null)
             reader.Problem($"Out must end in .jsonl.gz, .jsonl or .parquet: '{output}'.");
         if (given.Contains("Archive") && !given.Contains("TokenizerDir"))
             reader.Problem("Archive is set but TokenizerDir is not: pass -p:TokenizerDir=path/to/Step-Audio-Tokenizer (the default bundle is a tiny random-weight test model whose tokens are meaningless).");
@@ -135,7 +134,6 @@ public static partial class JobSettings
             TokenizerDir = tokenizerDir ?? "",
             WorkDir = workDir ?? "",
             Out = output ?? "",
-            Format = format ?? OutputFormat.JsonlGzip,
             Procs = procs,
             ShardIndices = shardIndices,
             Resume = reader.Bool("Resume"),

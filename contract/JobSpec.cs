@@ -30,10 +30,8 @@ public sealed record JobSpec
 
     public required string WorkDir { get; init; }
 
-    /// <summary>The merged output; its companions are named by <see cref="MergedOutputSet"/>.</summary>
+    /// <summary>The merged output; its name picks the format (<see cref="OutputFormats.Of"/>), its companions are named by <see cref="MergedOutputSet"/>.</summary>
     public required string Out { get; init; }
-
-    public OutputFormat Format { get; init; }
 
     /// <summary>How many shards (worker processes or array tasks).</summary>
     public int Procs { get; init; } = 1;

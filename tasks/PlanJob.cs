@@ -89,6 +89,7 @@ public sealed class PlanJob : WorkerTool
             Describe(JobSettings.Parse(Values(), GivenNames(), Root).Spec!);
             return true;
         }
+        // The worker wrote the spec where the settings put it; read back, it carries the identity the targets need.
         var path = JobSpec.PathIn(JobSettings.Parse(Values(), GivenNames(), Root).Spec!.WorkDir);
         try
         {
