@@ -77,11 +77,45 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
         return outcomes;
     }
 
+    /// <summary>
+    /// Clips longer than this are better tokenized from their file with <see cref="TokenizeLong"/>: held whole, a clip
+    /// costs memory in proportion to its length.
+    /// </summary>
+    public const int LongClipSeconds = 240;
+
+    /// <summary>16 kHz samples per part of a long clip (a whole number of vq06 chunks); internal so tests can cut short clips into parts.</summary>
+    internal int PartSamples { get; init; } = LongClipSeconds / 2 * SampleRate;
+
+    /// <summary>
+    /// Tokenizes a clip of any length from its file, part by part, in memory that does not grow with its length; the
+    /// codes are the ones <see cref="Tokenize"/> gives the whole clip. <paramref name="secondsDone"/> hears, after each
+    /// part, how many of the clip's seconds are done.
+    /// </summary>
+    /// <exception cref="AudioFormatException">The file cannot be read, or holds NaN/Inf (as <see cref="WavReader.Read"/>).</exception>
+    public ClipOutcome TokenizeLong(WavFile file, Action<double>? secondsDone = null)
+    {
+        if (file.Info.Frames == 0) return new ClipOutcome(null, NoSamples);
+        SincResampler resampler;
+        try
+        {
+            resampler = ResamplerFor(file.Info.SampleRate);
+        }
+        catch (ArgumentException e)
+        {
+            return new ClipOutcome(null, e.Message);
+        }
+        return new LongClips.PartwiseTokenization(models, this).Run(file, resampler, PartSamples, secondsDone);
+    }
+
+    private const string NoSamples = "no audio samples (the reference raises on empty audio)";
+
+    private SincResampler ResamplerFor(int rate) => _resamplers.GetOrAdd(rate, r => new SincResampler(r, SampleRate));
+
     /// <summary>The reference's preprocess_wav: resample to 16 kHz, energy norm, then the optional trim.</summary>
     public float[] Preprocess(DecodedAudio clip)
     {
-        if (clip.Samples.Length == 0) throw new TokenizationException("no audio samples (the reference raises on empty audio)");
-        var resampler = _resamplers.GetOrAdd(clip.SampleRate, rate => new SincResampler(rate, SampleRate));
+        if (clip.Samples.Length == 0) throw new TokenizationException(NoSamples);
+        var resampler = ResamplerFor(clip.SampleRate);
         var normed = EnergyNormalizer.Normalize(resampler.Resample(clip.Samples));
         return models.Options.Trim ? SilenceTrimmer.Trim(normed, SampleRate) : normed;
     }
@@ -151,7 +185,7 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
 
     // Every chunk of every clip is one job; a clip's codes are its chunks' codes in order, and its error the first
     // failing chunk's, so the lanes give exactly what one chunk after another gives.
-    private (int[]?[] Codes, string?[] Errors) RunVq06(float[][] audio, string?[] inputErrors)
+    internal (int[]?[] Codes, string?[] Errors) RunVq06(float[][] audio, string?[] inputErrors)
     {
         int n = audio.Length;
         var jobs = new List<(int Clip, int Chunk, int Start, int Length)>();

@@ -104,20 +104,47 @@ public sealed class SincResampler
     public float[] Resample(float[] input)
     {
         if (FromRate == ToRate) return input;
-        int outLength = checked((int)OutputLength(input.Length));
-        var output = new float[outLength];
-        ReadOnlySpan<float> x = input;
-        for (int o = 0; o < outLength; o++)
+        var output = new float[checked((int)OutputLength(input.Length))];
+        Resample(input, 0, input.Length, 0, output);
+        return output;
+    }
+
+    /// <summary>
+    /// The input samples [Start, End) that outputs [<paramref name="outStart"/>, + <paramref name="count"/>) read, of
+    /// an input of <paramref name="inputLength"/> samples.
+    /// </summary>
+    public (long Start, long End) InputSpan(long outStart, int count, long inputLength)
+    {
+        if (FromRate == ToRate) return (outStart, Math.Min(inputLength, outStart + count));
+        long firstFrame = outStart / _new, lastFrame = (outStart + Math.Max(count, 1) - 1) / _new;
+        return (Math.Clamp(firstFrame * _orig - _width, 0, inputLength),
+                Math.Clamp(lastFrame * _orig - _width + 2 * _width + _orig, 0, inputLength));
+    }
+
+    /// <summary>
+    /// Outputs [<paramref name="outStart"/>, + output.Length) of resampling an input of <paramref name="inputLength"/>
+    /// samples, of which <paramref name="input"/> holds those from <paramref name="inputStart"/> on (at least
+    /// <see cref="InputSpan"/>). Every output is the same sum, in the same order, as a whole-input resample gives.
+    /// </summary>
+    public void Resample(ReadOnlySpan<float> input, long inputStart, long inputLength, long outStart, Span<float> output)
+    {
+        if (FromRate == ToRate)
         {
-            int frame = o / _new, phase = o % _new;
+            input.Slice((int)(outStart - inputStart), output.Length).CopyTo(output);
+            return;
+        }
+        for (int k = 0; k < output.Length; k++)
+        {
+            long o = outStart + k;
+            long frame = o / _new;
+            int phase = (int)(o % _new);
             float[] taps = _phaseTaps[phase];
             // Position of tap 0 in the unpadded input (the padding is zeros).
-            int start = frame * _orig - _width + _phaseFirstTap[phase];
-            int lo = Math.Max(0, -start);
-            int hi = Math.Min(taps.Length, x.Length - start);
-            output[o] = hi > lo ? (float)Dot(taps.AsSpan(lo, hi - lo), x.Slice(start + lo, hi - lo)) : 0f;
+            long start = frame * _orig - _width + _phaseFirstTap[phase];
+            int lo = (int)Math.Max(0, -start);
+            int hi = (int)Math.Min(taps.Length, inputLength - start);
+            output[k] = hi > lo ? (float)Dot(taps.AsSpan(lo, hi - lo), input.Slice((int)(start + lo - inputStart), hi - lo)) : 0f;
         }
-        return output;
     }
 
     private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

@@ -58,7 +58,7 @@ public static class WavReader
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null (a caller bug, not a bad file).</exception>
     public static WavInfo ReadInfo(string path)
     {
-        using var handle = Open(path);
+        using var handle = OpenHandle(path);
         return ReadHeader(path, handle).Info;
     }
 
@@ -67,12 +67,32 @@ public static class WavReader
     /// <exception cref="ArgumentNullException"><paramref name="path"/> is null (a caller bug, not a bad file).</exception>
     public static DecodedAudio Read(string path)
     {
-        using var handle = Open(path);
+        using var handle = OpenHandle(path);
         var (info, dataOffset) = ReadHeader(path, handle);
         return new DecodedAudio(path, DecodeData(path, handle, info, dataOffset), info.SampleRate, info.Channels);
     }
 
-    private static SafeFileHandle Open(string path)
+    /// <summary>
+    /// Opens and validates the header, for decoding a range of frames at a time (<see cref="WavFile.ReadMono"/>): how a
+    /// clip too long to hold whole is read. The ranges decode to exactly the samples <see cref="Read"/> gives.
+    /// </summary>
+    /// <exception cref="AudioFormatException">The file cannot be opened or its header is not a supported WAV.</exception>
+    public static WavFile Open(string path)
+    {
+        var handle = OpenHandle(path);
+        try
+        {
+            var (info, dataOffset) = ReadHeader(path, handle);
+            return new WavFile(path, handle, info, dataOffset);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static SafeFileHandle OpenHandle(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         try
@@ -288,7 +308,6 @@ public static class WavReader
 
     private static float[] DecodeData(string path, SafeFileHandle handle, WavInfo info, long dataOffset)
     {
-        int blockAlign = info.Channels * (info.BitsPerSample / 8);
         float[] mono;
         try
         {
@@ -298,17 +317,27 @@ public static class WavReader
         {
             throw new AudioFormatException(path, $"not enough memory for {info.Frames} samples", e);
         }
+        DecodeFrames(path, handle, info, dataOffset, 0, mono);
+        return mono;
+    }
 
+    /// <summary>Decodes frames [<paramref name="firstFrame"/>, + mono.Length) into <paramref name="mono"/>, in blocks.</summary>
+    internal static void DecodeFrames(string path, SafeFileHandle handle, WavInfo info, long dataOffset, long firstFrame, Span<float> mono)
+    {
+        if (firstFrame < 0 || firstFrame + mono.Length > info.Frames)
+            throw new ArgumentOutOfRangeException(nameof(firstFrame), $"frames [{firstFrame}, {firstFrame + mono.Length}) are not within the file's {info.Frames}");
+        int blockAlign = info.Channels * (info.BitsPerSample / 8);
         int framesPerBlock = Math.Max(1, ReadBlockBytes / blockAlign);
         byte[] buffer = ArrayPool<byte>.Shared.Rent(framesPerBlock * blockAlign);
         try
         {
-            for (long frame = 0; frame < info.Frames; frame += framesPerBlock)
+            for (int done = 0; done < mono.Length; done += framesPerBlock)
             {
-                int count = (int)Math.Min(framesPerBlock, info.Frames - frame);
+                int count = Math.Min(framesPerBlock, mono.Length - done);
+                long frame = firstFrame + done;
                 Span<byte> bytes = buffer.AsSpan(0, count * blockAlign);
                 ReadAt(path, handle, bytes, dataOffset + frame * blockAlign);
-                int bad = WavSampleDecoder.Decode(bytes, mono.AsSpan((int)frame, count), info.Encoding, info.BitsPerSample, info.Channels);
+                int bad = WavSampleDecoder.Decode(bytes, mono.Slice(done, count), info.Encoding, info.BitsPerSample, info.Channels);
                 if (bad >= 0)
                     throw new AudioFormatException(path, WavSampleDecoder.DescribeNonFinite(
                         bytes.Slice(bad * blockAlign, blockAlign), info.BitsPerSample, info.Channels, frame + bad));
@@ -318,7 +347,6 @@ public static class WavReader
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        return mono;
     }
 
     private static void ReadAt(string path, SafeFileHandle handle, Span<byte> buffer, long offset)

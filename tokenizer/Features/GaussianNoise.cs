@@ -9,6 +9,16 @@ internal sealed class GaussianNoise(ulong seed)
     private ulong _state = seed;
     private float? _spare;
 
+    /// <summary>The generator after <paramref name="draws"/> (even) values: where a later frame's noise starts.</summary>
+    public static GaussianNoise After(ulong seed, long draws)
+    {
+        if (draws % 2 != 0) throw new ArgumentOutOfRangeException(nameof(draws), "values are drawn in pairs");
+        // Each value takes one 64-bit step of SplitMix64, whose state only ever grows by its constant.
+        return new GaussianNoise(unchecked(seed + (ulong)draws * Gamma));
+    }
+
+    private const ulong Gamma = 0x9E3779B97F4A7C15UL;
+
     public float Next()
     {
         if (_spare is { } spare)
@@ -27,7 +37,7 @@ internal sealed class GaussianNoise(ulong seed)
 
     private ulong NextUInt64()
     {
-        ulong z = _state += 0x9E3779B97F4A7C15UL;
+        ulong z = _state += Gamma;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);

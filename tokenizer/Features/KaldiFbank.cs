@@ -43,7 +43,8 @@ public sealed class KaldiFbank
     public static int FrameCount(long samples) => samples < WindowSize ? 0 : (int)(1 + (samples - WindowSize) / WindowShift);
 
     /// <summary>The first <paramref name="frames"/> fbank frames of <paramref name="scaledSamples"/>, as [frames, numMelBins].</summary>
-    public float[] Compute(ReadOnlySpan<float> scaledSamples, int frames, float dither = 0f, ulong ditherSeed = 0)
+    /// <remarks>For a part of a long clip, <paramref name="firstFrame"/> is the clip's index of the first frame: the dither noise continues the clip's from there.</remarks>
+    public float[] Compute(ReadOnlySpan<float> scaledSamples, int frames, float dither = 0f, ulong ditherSeed = 0, long firstFrame = 0)
     {
         if (frames > FrameCount(scaledSamples.Length))
             throw new ArgumentOutOfRangeException(nameof(frames), $"{frames} frames need more than {scaledSamples.Length} samples");
@@ -52,7 +53,7 @@ public sealed class KaldiFbank
         // Whole-clip float64 windows and their complex spectra would be ~80 MB per minute of audio; blocks of
         // frames bound that. Each frame's arithmetic is the same in any block (the noise is drawn in frame order).
         var result = new float[frames * NumMelBins];
-        var noise = dither != 0f ? new GaussianNoise(ditherSeed) : null;
+        var noise = dither != 0f ? GaussianNoise.After(ditherSeed, firstFrame * WindowSize) : null;
         int blocks = (frames + BlockFrames - 1) / BlockFrames;
         var windowed = new double[(frames / blocks + 1) * PaddedWindowSize]; // padding columns stay zero
         Span<float> frame = stackalloc float[WindowSize];

@@ -43,65 +43,82 @@ public sealed class StreamingFeaturePlan
     /// <summary>The plan for a clip of <paramref name="sampleCount"/> 16 kHz samples and LFR stacking m/n (FunASR: 7/6).</summary>
     public static StreamingFeaturePlan For(long sampleCount, int lfrM = 7, int lfrN = 6)
     {
-        int leftRepeat = (lfrM - 1) / 2;
-        var pieces = new List<int[][]>();
-        long pieceCount = sampleCount / PieceSamples + 1;
-        long leftover = 0;      // samples waiting in the input cache
-        int nextFrame = 0;      // global index of the next fbank frame
-        List<int>? splice = null;
-        int? skipped = null;
+        var walk = new Walk(sampleCount, lfrM, lfrN);
+        var pieces = walk.Pieces().ToList();
+        return new StreamingFeaturePlan(pieces, walk.FbankFrames, walk.SkippedTailSamples);
+    }
 
-        for (long p = 0; p < pieceCount; p++)
+    /// <summary>
+    /// The plan piece by piece, for a clip too long to plan at once: <see cref="Pieces"/> yields each piece's LFR frames
+    /// (as <see cref="StreamingFeaturePlan.Pieces"/> lists them) and throws where <see cref="For"/> throws; the rest is
+    /// known once it has ended.
+    /// </summary>
+    public sealed class Walk(long sampleCount, int lfrM = 7, int lfrN = 6)
+    {
+        /// <summary>Fbank frames read so far (all of them once <see cref="Pieces"/> has ended).</summary>
+        public int FbankFrames { get; private set; }
+
+        /// <summary>Set when the reference skips a short last piece (its length in samples).</summary>
+        public int? SkippedTailSamples { get; private set; }
+
+        public IEnumerable<int[][]> Pieces()
         {
-            bool isFinal = p == pieceCount - 1;
-            int pieceLength = (int)Math.Min(PieceSamples, sampleCount - p * PieceSamples);
-            if (isFinal && pieceLength == 0) break;
+            int leftRepeat = (lfrM - 1) / 2;
+            long pieceCount = sampleCount / PieceSamples + 1;
+            long leftover = 0;      // samples waiting in the input cache
+            List<int>? splice = null;
 
-            long available = leftover + pieceLength;
-            int frameCount = KaldiFbank.FrameCount(available);
-            leftover = available - (long)frameCount * KaldiFbank.WindowShift;
-            var newFrames = Enumerable.Range(nextFrame, frameCount).ToList();
-            nextFrame += frameCount;
-
-            int[][]? lfr = [];
-            bool frontendRaised = false;
-            if (frameCount > 0)
+            for (long p = 0; p < pieceCount; p++)
             {
-                splice ??= Enumerable.Repeat(newFrames[0], leftRepeat).ToList();
-                if (frameCount + splice.Count >= lfrM)
+                bool isFinal = p == pieceCount - 1;
+                int pieceLength = (int)Math.Min(PieceSamples, sampleCount - p * PieceSamples);
+                if (isFinal && pieceLength == 0) yield break;
+
+                long available = leftover + pieceLength;
+                int frameCount = KaldiFbank.FrameCount(available);
+                leftover = available - (long)frameCount * KaldiFbank.WindowShift;
+                var newFrames = Enumerable.Range(FbankFrames, frameCount).ToList();
+                FbankFrames += frameCount;
+
+                int[][]? lfr = [];
+                bool frontendRaised = false;
+                if (frameCount > 0)
                 {
-                    lfr = ApplyLfr(splice.Concat(newFrames).ToList(), lfrM, lfrN, isFinal, out splice);
+                    splice ??= Enumerable.Repeat(newFrames[0], leftRepeat).ToList();
+                    if (frameCount + splice.Count >= lfrM)
+                    {
+                        lfr = ApplyLfr(splice.Concat(newFrames).ToList(), lfrM, lfrN, isFinal, out splice);
+                        frontendRaised = lfr is null;
+                    }
+                    else
+                    {
+                        splice.AddRange(newFrames); // too few frames: all wait in the splice cache
+                    }
+                }
+                else if (isFinal)
+                {
+                    // Flush the splice cache; with nothing cached the reference's torch.stack raises.
+                    lfr = splice is null ? null : ApplyLfr(splice, lfrM, lfrN, isFinal: true, out splice);
                     frontendRaised = lfr is null;
                 }
-                else
-                {
-                    splice.AddRange(newFrames); // too few frames: all wait in the splice cache
-                }
-            }
-            else if (isFinal)
-            {
-                // Flush the splice cache; with nothing cached the reference's torch.stack raises.
-                lfr = splice is null ? null : ApplyLfr(splice, lfrM, lfrN, isFinal: true, out splice);
-                frontendRaised = lfr is null;
-            }
 
-            if (frontendRaised || lfr is null)
-            {
-                if (isFinal && pieceLength < SkippableTailSamples)
+                if (frontendRaised || lfr is null)
                 {
-                    skipped = pieceLength;
-                    break;
+                    if (isFinal && pieceLength < SkippableTailSamples)
+                    {
+                        SkippedTailSamples = pieceLength;
+                        yield break;
+                    }
+                    throw new InvalidOperationException($"the reference front end fails on a {sampleCount}-sample clip at piece {p} (upstream: 'infer failed')");
                 }
-                throw new InvalidOperationException($"the reference front end fails on a {sampleCount}-sample clip at piece {p} (upstream: 'infer failed')");
+                if (lfr.Length == 0)
+                {
+                    if (isFinal) yield break;
+                    throw new InvalidOperationException($"piece {p} of a {sampleCount}-sample clip yields no LFR frames before the last piece (upstream crashes in the encoder)");
+                }
+                yield return lfr;
             }
-            if (lfr.Length == 0)
-            {
-                if (isFinal) break;
-                throw new InvalidOperationException($"piece {p} of a {sampleCount}-sample clip yields no LFR frames before the last piece (upstream crashes in the encoder)");
-            }
-            pieces.Add(lfr);
         }
-        return new StreamingFeaturePlan(pieces, nextFrame, skipped);
     }
 
     // FunASR WavFrontendOnline.apply_lfr; returns null where the reference's vstack of no frames raises.

@@ -8,4 +8,16 @@ namespace SpeechPairs.Tokenizer.Features;
 public sealed record Vq02Features(float[] Data, int Dim, int[] PieceLengths, int? SkippedTailSamples)
 {
     public int Frames => Dim == 0 ? 0 : Data.Length / Dim;
+
+    /// <summary>For a part of a long clip (see <see cref="OnlineFrontend.ExtractPart"/>): the clip's index of the first frame.</summary>
+    public int FirstFrame { get; init; }
+
+    /// <summary>
+    /// For a part of a long clip after its first: the clip's <see cref="PrecedingFrames"/> frames before
+    /// <see cref="FirstFrame"/>, [5, Dim] — what the first piece's overlap reads, where a whole clip has zeros.
+    /// </summary>
+    public float[]? Preceding { get; init; }
+
+    /// <summary>Frames of overlap each encoder piece reads before its own (chunk_size[0] + chunk_size[2]).</summary>
+    public const int PrecedingFrames = 5;
 }

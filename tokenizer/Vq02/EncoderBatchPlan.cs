@@ -22,7 +22,7 @@ namespace SpeechPairs.Tokenizer.Vq02;
 /// </remarks>
 internal sealed class EncoderBatchPlan
 {
-    public const int OverlapFrames = 5;    // chunk_size[0] + chunk_size[2]
+    public const int OverlapFrames = Vq02Features.PrecedingFrames;
     public const int CacheRows = 4 * 4;    // encoder_chunk_look_back × chunk_size[1]
 
     /// <summary>Small products round differently in BLAS; never let a batch run fewer rows than this.</summary>
@@ -88,7 +88,7 @@ internal sealed class EncoderBatchPlan
             .ToArray();
         FsmnGroups = fsmn.OrderBy(g => g.Key).Select(g => new FsmnGroup(g.Key, g.Value.Count / g.Key, g.Value.ToArray())).ToArray();
         KeptRows = keptRows.ToArray();
-        OutgoingCache = window.IsPartial && window.FirstPiece + window.PieceCount < clips[0].PieceLengths.Length ? cache?.ToArray() : null;
+        OutgoingCache = window.IsPartial && (window.FirstPiece + window.PieceCount < clips[0].PieceLengths.Length || window.ClipGoesOn) ? cache?.ToArray() : null;
     }
 
     /// <summary>Rows of the embedded input matrix (per clip: 5 zero rows, then its frames).</summary>
@@ -115,7 +115,7 @@ internal sealed class EncoderBatchPlan
     /// <summary>Kept frames per clip of the window.</summary>
     public int[] ClipFrames { get; }
 
-    /// <summary>Key rows (key space) the next window of this clip carries in; null when no window follows.</summary>
+    /// <summary>Key rows (key space) the next window of this clip carries in (also the next part's first); null when none follows.</summary>
     public long[]? OutgoingCache { get; }
 
     /// <summary>Pieces sharing one attention shape: <paramref name="Count"/> pieces × <paramref name="Own"/> query rows, each against <paramref name="Cached"/> + <paramref name="Own"/> key rows (key space).</summary>

@@ -15,22 +15,28 @@ internal sealed class EncoderLanes
     private readonly List<Slot> _slots = [];
     private volatile bool _failed;
 
-    public EncoderLanes(IEnumerable<EncoderWindow> windows)
+    /// <param name="windows">The windows, in order.</param>
+    /// <param name="carry">For the windows of one part of a long clip: the cache the part before handed on, kept for the next.</param>
+    public EncoderLanes(IEnumerable<EncoderWindow> windows, EncoderCarry? carry = null)
     {
         long offset = 0;
         Chain? chain = null;
-        int carriedRows = 0;
+        int carriedRows = carry?.Count ?? 0;
         foreach (var split in windows)
         {
-            var window = split with { CarriedRows = split.FirstPiece > 0 ? carriedRows : 0 };
+            var window = split with { CarriedRows = split.FirstPiece > 0 || carry is not null ? carriedRows : 0 };
             var plan = new EncoderBatchPlan(window);
-            if (window.IsPartial && window.FirstPiece == 0) chain = new Chain();
+            if (window.IsPartial && window.FirstPiece == 0) chain = new Chain { Carry = carry };
             var slot = new Slot(window, plan, window.IsPartial ? chain : null, window.FirstPiece > 0 ? _slots[^1] : null, offset);
             carriedRows = plan.OutgoingCache?.Length ?? 0;
             offset += plan.ClipFrames.Sum();
             if (plan.Rows > 0) _slots.Add(slot);
         }
+        HandedOn = carriedRows;
     }
+
+    /// <summary>Key rows the last window hands on: what the next part of a long clip carries in.</summary>
+    public int HandedOn { get; }
 
     /// <summary>Runs <paramref name="encode"/> for every window on at most <paramref name="lanes"/> threads at once.</summary>
     public void Run(int lanes, Action<Slot> encode)
@@ -72,7 +78,7 @@ internal sealed class EncoderLanes
             foreach (var chain in chains)
             {
                 chain.Embedded?.Dispose();
-                chain.Carried?.Dispose();
+                if (chain.Carry is null) chain.Carried?.Dispose();
             }
         }
     }
@@ -80,7 +86,8 @@ internal sealed class EncoderLanes
     /// <summary>Blocks until the predecessor of <paramref name="slot"/> has finished <paramref name="layer"/>.</summary>
     public void WaitForPredecessor(Slot slot, int layer)
     {
-        var predecessor = slot.Predecessor!;
+        // A part's first window reads what the part before left in its carry: nothing to wait for.
+        if (slot.Predecessor is not { } predecessor) return;
         lock (predecessor)
         {
             while (predecessor.LayersDone <= layer)
@@ -121,6 +128,9 @@ internal sealed class EncoderLanes
     /// <summary>What a long clip's windows share: its embedded input and each layer's carried key/value rows.</summary>
     public sealed class Chain
     {
+        /// <summary>Where <see cref="Carried"/> comes from and stays, for a part of a long clip; null otherwise.</summary>
+        public EncoderCarry? Carry { get; init; }
+
         public TorchSharp.torch.Tensor? Embedded { get; set; }
         public TorchSharp.torch.Tensor? Carried { get; set; }
     }

@@ -17,6 +17,9 @@ internal sealed record EncoderWindow(IReadOnlyList<Vq02Features> Clips, int Firs
     /// <summary>True for a run of one clip's pieces; false for whole clips.</summary>
     public bool IsPartial => PieceCount > 0;
 
+    /// <summary>The clip goes on in a later part (see <see cref="EncoderCarry"/>): the last window hands its cache on too.</summary>
+    public bool ClipGoesOn { get; init; }
+
     /// <summary>Layer rows a piece of <paramref name="newFrames"/> frames takes (its overlap plus its own).</summary>
     public static int RowsOf(int newFrames) => EncoderBatchPlan.OverlapFrames + newFrames;
 
@@ -36,6 +39,15 @@ internal sealed record EncoderWindow(IReadOnlyList<Vq02Features> Clips, int Firs
     public static IEnumerable<EncoderWindow> Split(IReadOnlyList<Vq02Features> clips, int maxRows, int lanes = 1)
     {
         if (maxRows < 1 || lanes < 1) throw new ArgumentOutOfRangeException(nameof(maxRows), "windows need at least one row and one lane");
+        return SplitClips(clips, maxRows, lanes);
+    }
+
+    /// <summary>The windows of one part of a long clip: always runs of its pieces, so that a cache can enter the first and leave the last.</summary>
+    public static IEnumerable<EncoderWindow> SplitPart(Vq02Features part, int maxRows, int lanes, bool clipGoesOn) =>
+        SplitLongClip(part, maxRows, Math.Max(1, lanes)).Select(w => w with { ClipGoesOn = clipGoesOn });
+
+    private static IEnumerable<EncoderWindow> SplitClips(IReadOnlyList<Vq02Features> clips, int maxRows, int lanes)
+    {
         var rows = clips.Select(c => c.PieceLengths.Sum(RowsOf)).ToArray();
         long left = rows.Sum(r => (long)r);
         var group = new List<Vq02Features>();

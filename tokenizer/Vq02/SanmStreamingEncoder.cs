@@ -55,10 +55,28 @@ public sealed class SanmStreamingEncoder
     public (Tensor Frames, int[] ClipFrames) Encode(IReadOnlyList<Vq02Features> clips, int lanes = 1)
     {
         var clipFrames = clips.Select(c => c.PieceLengths.Sum()).ToArray();
-        var windows = new EncoderLanes(EncoderWindow.Split(clips, MaxRows, Math.Max(1, lanes)));
+        return (Run(new EncoderLanes(EncoderWindow.Split(clips, MaxRows, Math.Max(1, lanes))), clipFrames.Sum(f => (long)f), lanes), clipFrames);
+    }
+
+    /// <summary>
+    /// Encodes one part of a long clip (<see cref="OnlineFrontend.ExtractPart"/>): the part's first piece reads the cache
+    /// <paramref name="carry"/> holds from the part before, and unless this is the clip's last part its last piece leaves
+    /// the cache there for the next. Returns the part's kept frames, [frames, D] (the caller disposes it): parts in order
+    /// give the very frames <see cref="Encode"/> gives the whole clip.
+    /// </summary>
+    public Tensor EncodePart(Vq02Features part, EncoderCarry carry, bool lastPart, int lanes = 1)
+    {
+        var windows = new EncoderLanes(EncoderWindow.SplitPart(part, MaxRows, lanes, clipGoesOn: !lastPart), carry);
+        var frames = Run(windows, part.PieceLengths.Sum(), lanes);
+        carry.Count = lastPart ? 0 : windows.HandedOn;
+        return frames;
+    }
+
+    private Tensor Run(EncoderLanes windows, long totalFrames, int lanes)
+    {
         Tensor frames;
         using (no_grad())
-            frames = empty(clipFrames.Sum(f => (long)f), _d, device: Device);
+            frames = empty(totalFrames, _d, device: Device);
         try
         {
             windows.Run(lanes, w => EncodeWindow(windows, w, frames));
@@ -68,7 +86,7 @@ public sealed class SanmStreamingEncoder
             frames.Dispose();
             throw;
         }
-        return (frames, clipFrames);
+        return frames;
     }
 
     // One window through all layers into its rows of the output. A window that carries a cache in waits, before each
@@ -88,7 +106,9 @@ public sealed class SanmStreamingEncoder
                 if (chain.Embedded is null)
                 {
                     chain.Embedded = Embedded(slot.Window.Clips).DetachFromDisposeScope();
-                    chain.Carried = empty(_weights.Blocks.Count, EncoderBatchPlan.CacheRows, 2 * _d, device: Device).DetachFromDisposeScope();
+                    chain.Carried = chain.Carry?.Rows
+                        ?? empty(_weights.Blocks.Count, EncoderBatchPlan.CacheRows, 2 * _d, device: Device).DetachFromDisposeScope();
+                    if (chain.Carry is not null) chain.Carry.Rows = chain.Carried;
                 }
             }
         }
@@ -128,21 +148,31 @@ public sealed class SanmStreamingEncoder
         {
             if (clip.Dim != inputDim)
                 throw new ArgumentException($"features are {clip.Dim} wide but the encoder expects {inputDim}");
-            blocks.Add(zeros(EncoderBatchPlan.OverlapFrames, inputDim));
+            // A part of a long clip after its first starts from the embedded frames before it, a whole clip from zeros.
+            blocks.Add(clip.Preceding is { } preceding
+                ? EmbeddedFrames(preceding, clip.FirstFrame - EncoderBatchPlan.OverlapFrames, inputDim)
+                : zeros(EncoderBatchPlan.OverlapFrames, inputDim));
             if (clip.Frames == 0) continue;
-            // from_array shares the managed array: scale out of place so the caller's features stay intact.
-            var feats = from_array(clip.Data).reshape(clip.Frames, inputDim) * (float)Math.Sqrt(_d);
-            blocks.Add(feats + PositionEncoding(clip.Frames, inputDim));
+            blocks.Add(EmbeddedFrames(clip.Data, clip.FirstFrame, inputDim));
         }
         return cat(blocks, 0).to(Device).MoveToOuterDisposeScope();
     }
 
+    // Frames ×sqrt(D) plus their position encoding; the clip's frame `firstFrame` is at position firstFrame + 1.
+    private Tensor EmbeddedFrames(float[] data, int firstFrame, int inputDim)
+    {
+        int frames = data.Length / inputDim;
+        // from_array shares the managed array: scale out of place so the caller's features stay intact.
+        var feats = from_array(data).reshape(frames, inputDim) * (float)Math.Sqrt(_d);
+        return feats + PositionEncoding(firstFrame, frames, inputDim);
+    }
+
     // FunASR StreamSinusoidalPositionEncoder in its float32 torch arithmetic: sin half, then cos half.
-    private static Tensor PositionEncoding(int frames, int depth)
+    private static Tensor PositionEncoding(int firstFrame, int frames, int depth)
     {
         var logTimescaleIncrement = log(tensor(new float[] { 10000f })) / (depth / 2.0 - 1);
         var invTimescales = exp(arange(0, depth / 2, dtype: float32) * (-logTimescaleIncrement));
-        var positions = arange(1, frames + 1, dtype: float32);
+        var positions = arange(firstFrame + 1, firstFrame + frames + 1, dtype: float32);
         var scaledTime = positions.reshape(-1, 1) * invTimescales.reshape(1, -1);
         return cat([sin(scaledTime), cos(scaledTime)], 1);
     }

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Tokenizer.Features;
+using SpeechPairs.Tokenizer.Vq02;
+
+namespace SpeechPairs.Tokenizer.LongClips;
+
+/// <summary>
+/// Tokenizes one long clip part by part, so that its memory does not grow with its length: each part is a whole
+/// number of vq06's 30 s chunks (the last part takes the rest), read from the file (<see cref="PreparedSignal"/>),
+/// through vq02's front end and encoder (the encoder's key/value cache carried from part to part) and vq06.
+/// </summary>
+/// <remarks>
+/// Every code is the one the whole clip at once gives: a part starts on a vq06 chunk boundary, which is also a vq02
+/// piece boundary (3840 divides 480 000); its fbank frames, LFR rows, dither noise, position encoding and encoder cache
+/// are the clip's own, read where they lie. The tests compare the two paths code for code.
+/// </remarks>
+internal sealed class PartwiseTokenization(TokenizerModels models, Vq0206Tokenizer tokenizer)
+{
+    public ClipOutcome Run(WavFile file, SincResampler resampler, int partSamples, Action<double>? secondsDone)
+    {
+        if (partSamples <= 0 || partSamples % Vq06Chunks.ChunkSamples != 0)
+            throw new ArgumentOutOfRangeException(nameof(partSamples), "a part is a whole number of vq06 chunks");
+        var options = models.Options;
+        long start = Stopwatch.GetTimestamp();
+        var signal = PreparedSignal.Prepare(file, resampler, options.Trim);
+        ulong seed = options.Dither != 0f ? signal.DitherSeed() : 0;
+        tokenizer.Times.AddPreprocess(start);
+
+        // The plan is indices only: walking it first finds the front end's failure before any audio is encoded.
+        try
+        {
+            foreach (var _ in Walk(signal.Length).Pieces())
+            {
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            return new ClipOutcome(null, $"vq02 front end: {e.Message}");
+        }
+
+        var vq02 = new List<int>();
+        var vq06 = new List<int>();
+        string? vq06Error = null;
+        using var carry = new EncoderCarry();
+        using var pieces = Walk(signal.Length).Pieces().GetEnumerator();
+        bool piecesLeft = pieces.MoveNext();
+        float[]? preceding = null;
+        int firstFrame = 0;
+        long parts = Math.Max(1, signal.Length / partSamples);
+        for (long k = 0; k < parts; k++)
+        {
+            bool lastPart = k == parts - 1;
+            long partStart = k * partSamples, partEnd = lastPart ? signal.Length : partStart + partSamples;
+            var partPieces = new List<int[][]>();
+            for (long p = k * (partSamples / StreamingFeaturePlan.PieceSamples); piecesLeft && (lastPart || p < (k + 1) * (partSamples / StreamingFeaturePlan.PieceSamples)); p++)
+            {
+                partPieces.Add(pieces.Current);
+                piecesLeft = pieces.MoveNext();
+            }
+
+            long from = partStart, to = partEnd;
+            if (partPieces.Count > 0)
+            {
+                var (s, e) = OnlineFrontend.SampleSpan(partPieces);
+                (from, to) = (Math.Min(from, s), Math.Max(to, e));
+            }
+            start = Stopwatch.GetTimestamp();
+            var samples = signal.Read(from, checked((int)(to - from)));
+            tokenizer.Times.AddPreprocess(start);
+
+            if (partPieces.Count > 0)
+            {
+                start = Stopwatch.GetTimestamp();
+                var features = models.Frontend.ExtractPart(partPieces, samples, from, firstFrame, preceding, options.Dither, seed);
+                tokenizer.Times.AddVq02FrontEnd(start);
+                start = Stopwatch.GetTimestamp();
+                using (var frames = models.Encoder.EncodePart(features, carry, lastPart: !piecesLeft, models.Vq02Lanes))
+                    vq02.AddRange(models.Quantizer.Assign(frames));
+                tokenizer.Times.AddVq02Encoder(start);
+                firstFrame += features.Frames;
+                preceding = features.Data[^(Vq02Features.PrecedingFrames * features.Dim)..];
+            }
+
+            if (vq06Error is null)
+            {
+                start = Stopwatch.GetTimestamp();
+                var (codes, errors) = tokenizer.RunVq06([samples[(int)(partStart - from)..(int)(partEnd - from)]], [null]);
+                tokenizer.Times.AddVq06(start);
+                if (errors[0] is { } error) vq06Error = error;
+                else vq06.AddRange(codes[0]!);
+            }
+            secondsDone?.Invoke(file.Info.DurationSeconds * partEnd / Math.Max(1, signal.Length));
+        }
+
+        if (vq06Error is not null) return new ClipOutcome(null, vq06Error);
+        int[] vq02Codes = [.. vq02], vq06Codes = [.. vq06];
+        return new ClipOutcome(new ClipTokens(vq02Codes, vq06Codes, TokenMerger.Merge(vq02Codes, vq06Codes)), null);
+    }
+
+    private StreamingFeaturePlan.Walk Walk(long samples) => new(samples, models.Config.LfrM, models.Config.LfrN);
+}
