@@ -23,6 +23,7 @@ internal sealed class ProgressReporter : IDisposable
     private double? _countedSeconds;
     private int _done, _errors, _resumed, _reused;
     private double _audioSeconds;
+    private double _inClip, _inClipSeconds;
     private bool _finished, _progressFileFailed;
 
     /// <param name="settingsHash">Written into the progress document, so a resume can tell whether it is the same job.</param>
@@ -65,6 +66,20 @@ internal sealed class ProgressReporter : IDisposable
             _done += clips;
             _errors += errors;
             _audioSeconds += audioSeconds;
+            (_inClip, _inClipSeconds) = (0, 0);
+            _countedSeconds = ElapsedSeconds();
+        }
+    }
+
+    /// <summary>
+    /// Counts progress inside a batch that a long clip keeps busy: the fraction of that clip done and the batch's audio
+    /// seconds done so far, so that the rates and the ETA move while it runs. The next <see cref="AddBatch"/> replaces it.
+    /// </summary>
+    public void InClip(double fraction, double batchSecondsDone)
+    {
+        lock (_gate)
+        {
+            (_inClip, _inClipSeconds) = (Math.Clamp(fraction, 0, 1), batchSecondsDone);
             _countedSeconds = ElapsedSeconds();
         }
     }
@@ -114,8 +129,8 @@ internal sealed class ProgressReporter : IDisposable
     // While running, rates are those of the last counted batch (before the first one there is none: rate 0, ETA
     // unknown); the final snapshot's rates are over the whole run.
     private ProgressSnapshot Snapshot(ShardState state) =>
-        new(_shard, state, _total, _done, _errors, _resumed, _audioSeconds, ElapsedSeconds(), _time.GetUtcNow(), _reused,
-            _earlierRunsSeconds, state == ShardState.Running ? _countedSeconds : null);
+        new(_shard, state, _total, _done, _errors, _resumed, _audioSeconds + _inClipSeconds, ElapsedSeconds(), _time.GetUtcNow(), _reused,
+            _earlierRunsSeconds, state == ShardState.Running ? _countedSeconds : null, state == ShardState.Running ? _inClip : 0);
 
     private void WriteProgressFile(ProgressSnapshot snapshot)
     {

@@ -25,12 +25,16 @@ public sealed record ProgressSnapshot(
     DateTimeOffset UpdatedUtc,
     int Reused = 0,
     double EarlierRunsSeconds = 0,
-    double? CountedSeconds = null)
+    double? CountedSeconds = null,
+    double InClip = 0)
 {
     /// <summary>This run's elapsed seconds when its last batch was counted (the current elapsed time when not given).</summary>
     private double RateSeconds => CountedSeconds ?? ElapsedSeconds;
 
-    public double ClipsPerSecond => RateSeconds > 0 ? (Done - Resumed) / RateSeconds : 0;
+    /// <summary>Clips finished, with the fraction done of a long clip in progress (<see cref="InClip"/>).</summary>
+    private double Progressed => Done + InClip;
+
+    public double ClipsPerSecond => RateSeconds > 0 ? (Progressed - Resumed) / RateSeconds : 0;
 
     public double AudioSecondsPerSecond => RateSeconds > 0 ? AudioSeconds / RateSeconds : 0;
 
@@ -39,7 +43,7 @@ public sealed record ProgressSnapshot(
     /// a clip of this run finished.
     /// </summary>
     public double? EtaSeconds => Done >= Total ? 0
-        : ClipsPerSecond > 0 ? Math.Max(0, (Total - Done) / ClipsPerSecond - (ElapsedSeconds - RateSeconds)) : null;
+        : ClipsPerSecond > 0 ? Math.Max(0, (Total - Progressed) / ClipsPerSecond - (ElapsedSeconds - RateSeconds)) : null;
 
     /// <summary>
     /// The stderr line, e.g. <c>[shard 2/6] 1234/5000 clips (24.7%) | 3.2 clips/s | 12.5 audio-s/s (12.5x realtime) | ETA 0:19:31 | errors 3</c>.
@@ -47,7 +51,7 @@ public sealed record ProgressSnapshot(
     /// </summary>
     public string ToLine()
     {
-        var percent = Total > 0 ? 100.0 * Done / Total : 100.0;
+        var percent = Total > 0 ? 100.0 * Progressed / Total : 100.0;
         var speed = AudioSecondsPerSecond;
         return string.Create(CultureInfo.InvariantCulture,
             $"[shard {Shard}] {Done}/{Total} clips ({percent:0.0}%) | {ClipsPerSecond:0.0} clips/s | {speed:0.0} audio-s/s ({speed:0.0}x realtime) | ETA {FormatDuration(EtaSeconds)} | errors {Errors}");

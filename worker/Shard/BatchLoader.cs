@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 
 namespace SpeechPairs.Worker;
@@ -113,7 +114,7 @@ internal sealed class BatchLoader
         if (header.DurationSeconds > _maxDurationSeconds)
             return new PlannedClip(pair, 0, string.Create(CultureInfo.InvariantCulture,
                 $"{TooLongKind}: {header.DurationSeconds:0.00} s > --max-duration {_maxDurationSeconds} s"), Excluded: true);
-        return new PlannedClip(pair, header.DurationSeconds, null);
+        return new PlannedClip(pair, header.DurationSeconds, null) { Header = header };
     }
 
     private PreparedClip Prepare(PlannedClip clip)
@@ -123,6 +124,8 @@ internal sealed class BatchLoader
             return PreparedClip.Failed(pair, clip.Error);
         if (!TranscriptReader.TryRead(pair.LabPath, out var text, out var transcriptError))
             return PreparedClip.Failed(pair, transcriptError);
+        if (clip.TokenizedSeconds > Vq0206Tokenizer.LongClipSeconds)
+            return new PreparedClip(pair, text, null, null) { Long = clip.Header };
         try
         {
             return new PreparedClip(pair, text, _wavReader.Read(pair.WavPath), null);
@@ -134,9 +137,12 @@ internal sealed class BatchLoader
     }
 
     /// <summary>The reason without the path (the error line names the clip already).</summary>
-    private static string WavError(Exception e) =>
+    public static string WavError(Exception e) =>
         "wav: " + (e is AudioFormatException audio ? audio.Reason : e.Message);
 
     /// <summary>A clip as planned from its header: seconds it adds to its batch (0 when it will not be tokenized).</summary>
-    private sealed record PlannedClip(ClipPair Pair, double TokenizedSeconds, string? Error, bool Excluded = false);
+    private sealed record PlannedClip(ClipPair Pair, double TokenizedSeconds, string? Error, bool Excluded = false)
+    {
+        public WavHeader? Header { get; init; }
+    }
 }

@@ -231,26 +231,30 @@ public sealed class ShardRunner
         double recordSeconds = 0;
         long tokens = 0;
         var next = 0;
+        double secondsBefore = 0;
         foreach (var clip in batch.Clips)
         {
             var error = clip.Error;
             if (error is null)
             {
-                var outcome = outcomes[next++];
-                var clipAudio = clip.Audio!;
-                if (outcome.Tokens is null)
+                var (outcome, cached, unreadable) = clip.Long is null
+                    ? (outcomes[next], fromCache[next++], null)
+                    : TokenizeLong(clip, tokenizer, secondsBefore);
+                if (unreadable is not null)
+                    error = unreadable;
+                else if (outcome.Tokens is null)
                     error = "tokenizer: " + Messages.FirstLine(outcome.Error ?? "no tokens and no reason given");
                 else if (outcome.Tokens.Tokens.Length == 0)
                     error = string.Create(CultureInfo.InvariantCulture,
-                        $"no tokens: clip too short ({clipAudio.DurationSeconds:0.000} s)");
+                        $"no tokens: clip too short ({clip.Seconds:0.000} s)");
                 else
                 {
-                    records.Add(PairLines.Record(clip.Pair, clip.Text!, outcome.Tokens.Tokens, clipAudio.SampleRate));
-                    if (fromCache[next - 1])
+                    records.Add(PairLines.Record(clip.Pair, clip.Text!, outcome.Tokens.Tokens, clip.SampleRate));
+                    if (cached)
                         Reused++;
                     else
                         Tokenized++;
-                    recordSeconds += clipAudio.DurationSeconds;
+                    recordSeconds += clip.Seconds;
                     tokens += outcome.Tokens.Tokens.AsSpan().Count("<audio_");
                 }
             }
@@ -260,9 +264,30 @@ public sealed class ShardRunner
                 errors.Add(PairLines.Error(clip.Pair, error));
                 LogClipError(clip.Pair, error);
             }
+            secondsBefore += clip.Seconds;
         }
 
-        return new BatchResult(records, errors, audio.Sum(a => a.DurationSeconds), recordSeconds, tokens);
+        return new BatchResult(records, errors, batch.AudioSeconds, recordSeconds, tokens);
+    }
+
+    /// <summary>
+    /// A long clip, part by part from its file, with progress inside it; never from the token cache, whose keys are
+    /// those of clips decoded whole. A file that turns out unreadable is the clip's <c>wav:</c> error, as for any clip.
+    /// </summary>
+    private (ClipOutcome Outcome, bool FromCache, string? Unreadable) TokenizeLong(PreparedClip clip, Func<IClipTokenizer> tokenizer, double batchSecondsBefore)
+    {
+        try
+        {
+            return (tokenizer().TokenizeLong(clip.Pair.WavPath, done => _progress?.InClip(done / clip.Seconds, batchSecondsBefore + done)), false, null);
+        }
+        catch (AudioFormatException e)
+        {
+            return (new ClipOutcome(null, null), false, BatchLoader.WavError(e));
+        }
+        catch (Exception e) when (e is not WorkerFailureException)
+        {
+            return (new ClipOutcome(null, Messages.FirstLine(e.Message)), false, null);
+        }
     }
 
     /// <summary>

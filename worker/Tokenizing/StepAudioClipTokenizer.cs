@@ -22,6 +22,12 @@ public sealed class StepAudioClipTokenizer : IClipTokenizer
 
     public IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips) => _tokenizer.TokenizeBatch(clips);
 
+    public ClipOutcome TokenizeLong(string wavPath, Action<double> secondsDone)
+    {
+        using var file = WavReader.Open(wavPath);
+        return _tokenizer.TokenizeLong(file, secondsDone);
+    }
+
     public TokenizerStageTimes Times => _tokenizer.Times;
 
     public void Dispose() => _models.Dispose();
