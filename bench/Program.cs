@@ -35,8 +35,9 @@ var load = new Command("load", "Load time and peak memory of reading a full-size
 load.SetAction(r => LoadBenchmark.Run(r.GetValue(reader)!));
 
 var longMinutes = new Option<double>("--minutes") { Description = "Length of the generated clip in minutes.", DefaultValueFactory = _ => 10 };
-var longclip = new Command("longclip", "Peak memory of decoding and tokenizing one long 48 kHz stereo clip with the full-size random bundle.") { longMinutes, threads, onnxThreads, onnx };
-longclip.SetAction(r => LongClipBenchmark.Run(r.GetValue(longMinutes), r.GetValue(threads), r.GetValue(onnxThreads), r.GetValue(onnx)));
+var whole = new Option<bool>("--whole") { Description = "Decode the clip whole and tokenize it in one batch (how clips up to 240 s run) instead of part by part from its file." };
+var longclip = new Command("longclip", "Peak memory and time of tokenizing one long 48 kHz stereo clip with the full-size random bundle.") { longMinutes, threads, onnxThreads, onnx, whole };
+longclip.SetAction(r => LongClipBenchmark.Run(r.GetValue(longMinutes), r.GetValue(threads), r.GetValue(onnxThreads), r.GetValue(onnx), r.GetValue(whole)));
 
 var cacheClips = new Option<int>("--clips") { Description = "Generated clips (2-6 s each).", DefaultValueFactory = _ => 200 };
 var fullSize = new Option<bool>("--full-size") { Description = "Tokenize with the full-size random-weight bundle instead of the tiny fixture one." };

@@ -91,6 +91,9 @@ internal sealed class PartwiseTokenization(TokenizerModels models, Vq0206Tokeniz
                 else vq06.AddRange(codes[0]!);
             }
             secondsDone?.Invoke(file.Info.DurationSeconds * partEnd / Math.Max(1, signal.Length));
+            // A part leaves tens of MB of large arrays behind, which the GC would otherwise let pile up for several parts
+            // before a full collection: collecting here keeps the peak that of one part, and costs little beside a part.
+            GC.Collect();
         }
 
         if (vq06Error is not null) return new ClipOutcome(null, vq06Error);

@@ -41,10 +41,14 @@ internal static class TokenizeCommand
     private static string Tokenize(string path, IWavReader wavReader, IClipTokenizer tokenizer, out bool succeeded)
     {
         succeeded = false;
-        DecodedAudio audio;
+        WavHeader header;
+        DecodedAudio? audio = null;
         try
         {
-            audio = wavReader.Read(path);
+            header = wavReader.ReadHeader(path);
+            // A long clip is read part by part by the tokenizer itself, as in a shard.
+            if (header.DurationSeconds <= Vq0206Tokenizer.LongClipSeconds)
+                audio = wavReader.Read(path);
         }
         catch (Exception e)
         {
@@ -54,8 +58,12 @@ internal static class TokenizeCommand
         ClipOutcome outcome;
         try
         {
-            var outcomes = tokenizer.TokenizeBatch([audio]);
+            var outcomes = audio is null ? [tokenizer.TokenizeLong(path, _ => { })] : tokenizer.TokenizeBatch([audio]);
             outcome = outcomes.Count == 1 ? outcomes[0] : new ClipOutcome(null, $"{outcomes.Count} outcomes for one clip");
+        }
+        catch (AudioFormatException e)
+        {
+            return ErrorLine(path, e.Reason);
         }
         catch (Exception e)
         {
@@ -67,7 +75,7 @@ internal static class TokenizeCommand
         succeeded = true;
         return new JsonLineBuilder()
             .Add("wav", path)
-            .Add("sr", audio.SampleRate)
+            .Add("sr", header.SampleRate)
             .Add("vq02", tokens.Vq02)
             .Add("vq06", tokens.Vq06)
             .Add("tokens", tokens.Tokens)

@@ -48,6 +48,15 @@ public sealed class ProgressTests
     }
 
     [SkippableFact]
+    public void Inside_a_long_clip_the_share_done_and_the_eta_move()
+    {
+        // One 2-hour clip, 40 % of it done after 100 s: no clip is finished, yet the rate and ETA are known.
+        var snapshot = new ProgressSnapshot(new ShardSelection(0, 1), ShardState.Running, 1, 0, 0, 0, 2880, 100, Now, CountedSeconds: 100, InClip: 0.4);
+        Assert.Equal(150, snapshot.EtaSeconds!.Value, 6);
+        Assert.StartsWith("[shard 0/1] 0/1 clips (40.0%) | 0.0 clips/s | 28.8 audio-s/s (28.8x realtime) | ETA 0:02:30 |", snapshot.ToLine());
+    }
+
+    [SkippableFact]
     public void Eta_is_unknown_until_a_clip_of_this_run_finished()
     {
         var snapshot = new ProgressSnapshot(new ShardSelection(0, 1), ShardState.Running, 10, 4, 0, 4, 0, 3, Now);
