@@ -44,7 +44,7 @@ public sealed class LockWorkDir : Task
                     // The workers stop on their own when their MSBuild node goes (--parent-pid) and keep their output resumable.
                     signal.Cancel = true;
                     Console.Error.WriteLine("SpeechPairs: the build was stopped (SIGTERM); run the same command again to resume.");
-                    Environment.Exit(143);
+                    Environment.Exit(Contract.ExitCodes.Terminated);
                 });
                 return true;
             }

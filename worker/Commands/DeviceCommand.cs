@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SpeechPairs.Tokenizer;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SpeechPairs.Worker.Extraction;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Commands;
 
@@ -7,6 +8,9 @@ namespace SpeechPairs.Worker.Commands;
 internal static class ExtractCommand
 {
     private const string Prefix = "[extract]";
+
+    // Time for a stopped extraction to remove its staging folder, however many files 7-Zip had written.
+    private static readonly TimeSpan Unwind = TimeSpan.FromSeconds(30);
 
     public static Command Create(WorkerContext context)
     {
@@ -25,11 +29,8 @@ internal static class ExtractCommand
         {
             Description = "Extract with SharpCompress even when 7zz/7z/7za is on PATH.",
         };
-        var parentPid = new Option<int?>("--parent-pid")
-        {
-            Description = $"Stop (code {ExitCodes.ParentExited}), killing 7-Zip and leaving the folder as it was, once this process no longer exists.",
-            HelpName = "PID",
-        };
+        var parentPid = ParentPidOption.Create(
+            $"Stop (code {ExitCodes.ParentExited}), killing 7-Zip and leaving the folder as it was, once this process no longer exists.");
 
         var command = new Command("extract",
             "Extract the *.wav and *.lab files of an archive, reading each solid block once (a 7z's blocks side by side, one 7-Zip per core, at most 4); skipped when the archive's size and time are unchanged. " +
@@ -37,7 +38,8 @@ internal static class ExtractCommand
         foreach (var option in new Option[] { job, archive, destination, managed, parentPid })
             command.Options.Add(option);
 
-        command.SetAction(parse => context.Run("extract", () =>
+        // A stop kills 7-Zip (registered on the token) and then removes the staging folder: no sentinel, no data left.
+        command.SetAction(parse => context.RunHosted("extract", () => ParentPidOption.Read(parse, parentPid), Unwind, stopping =>
         {
             var spec = JobOption.Read(parse, job);
             if (spec is { SkipExtract: true })
@@ -49,55 +51,9 @@ internal static class ExtractCommand
                 ? new ExtractionRequest(spec.Archive!, spec.ExtractDir, spec.UseManagedExtractor || parse.GetValue(managed))
                 : new ExtractionRequest(parse.GetValue(archive) ?? throw new UsageException("give --job or --archive"),
                     parse.GetValue(destination) ?? throw new UsageException("give --job or --dest"), parse.GetValue(managed));
-            var pid = parse.GetValue(parentPid);
-            if (pid is <= 0)
-                throw new UsageException($"--parent-pid must be a process id (got {pid})");
-            return RunGuarded(request, pid, context);
+            new ArchiveExtraction(line => context.Error.WriteLine($"{Prefix} {line}"), context.IsProcessAlive).Run(request, stopping);
+            return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>
-    /// Runs the extraction with Ctrl+C/SIGTERM and the parent watcher turned into a stop: 7-Zip is killed, the staging
-    /// folder removed, and only then does the process exit with the signal's code. No sentinel is written.
-    /// </summary>
-    private static int RunGuarded(ExtractionRequest request, int? parentPid, WorkerContext context)
-    {
-        using var stop = new CancellationTokenSource();
-        using var unwound = new ManualResetEventSlim();
-        var stopCode = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void Log(string line) => context.Error.WriteLine($"{Prefix} {line}");
-
-        using var signals = new ExitSignals(
-            reason =>
-            {
-                Log($"stopping: {reason}");
-                stop.Cancel();
-                unwound.Wait(TimeSpan.FromSeconds(30)); // 7-Zip killed and the staging folder removed
-            },
-            code =>
-            {
-                stopCode.TrySetResult(code);
-                context.ExitProcess(code);
-            });
-        using var watcher = parentPid is { } pid
-            ? new ParentProcessWatcher(pid, TimeSpan.FromSeconds(1), context.IsProcessAlive,
-                () => signals.Exit($"parent process {pid} has exited", ExitCodes.ParentExited))
-            : null;
-        try
-        {
-            new ArchiveExtraction(Log, context.IsProcessAlive).Run(request, stop.Token);
-            return ExitCodes.Success;
-        }
-        catch (Exception) when (stop.IsCancellationRequested)
-        {
-            // Whatever a stop made the extraction throw (cancelled, 7-Zip killed), the exit code is the stop's.
-            unwound.Set();
-            return stopCode.Task.Result; // the code the signal or the watcher exits with
-        }
-        finally
-        {
-            unwound.Set();
-        }
     }
 }

@@ -43,7 +43,7 @@ internal static class MergeCommand
         command.Options.Add(shardCount);
         command.Options.Add(output);
         command.Options.Add(tokenCache);
-        command.SetAction(parse => context.Run("merge", () =>
+        command.SetAction(parse => context.RunHosted("merge", () =>
         {
             var spec = JobOption.Read(parse, job);
             var count = spec?.Procs ?? parse.GetValue(shardCount) ?? throw new UsageException("give --job or --shard-count");

@@ -71,7 +71,7 @@ internal static class ParityCommand
             command.Options.Add(option);
         tokenizer.AddTo(command);
 
-        command.SetAction(parse => context.Run("parity", () =>
+        command.SetAction(parse => context.RunHosted("parity", () =>
         {
             var spec = JobOption.Read(parse, job);
             var python = spec is null ? parse.GetValue(referencePython) : spec.Parity.ReferencePython;

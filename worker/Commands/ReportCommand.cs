@@ -29,7 +29,7 @@ internal static class ReportCommand
         var command = new Command("report", "Write <out>.stats.json and <out>.report.html (one file, opens offline) describing the merged output.");
         foreach (var option in new Option[] { job, output, extractDir, errors, workDir, excludePlaceholder, examples })
             command.Options.Add(option);
-        command.SetAction(parse => context.Run("report", () =>
+        command.SetAction(parse => context.RunHosted("report", () =>
         {
             var spec = JobOption.Read(parse, job);
             var outPath = spec?.Out ?? parse.GetValue(output) ?? throw new UsageException("give --job or --out");

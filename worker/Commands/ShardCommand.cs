@@ -69,11 +69,8 @@ internal sealed class ShardCommand
         DefaultValueFactory = _ => 120.0,
         HelpName = "S",
     };
-    private readonly Option<int?> _parentPid = new("--parent-pid")
-    {
-        Description = $"Exit (code {ExitCodes.ParentExited}) once this process no longer exists, checked every second.",
-        HelpName = "PID",
-    };
+    private readonly Option<int?> _parentPid = ParentPidOption.Create(
+        $"Exit (code {ExitCodes.ParentExited}) once this process no longer exists, checked every second.");
     private readonly Option<double> _progressInterval = new("--progress-interval")
     {
         Description = "Seconds between progress reports (stderr line and <out>.progress.json).",
@@ -101,9 +98,10 @@ internal sealed class ShardCommand
         Command.Options.Add(_parentPid);
         Command.Options.Add(_progressInterval);
         Command.Options.Add(_tokenCache);
-        Command.SetAction(parse => context.Run("shard", () =>
+        // A stop ends the process at once, once no batch is being written: tokenizing runs in native code.
+        Command.SetAction(parse => context.RunHosted("shard", () => ParentPidOption.Read(parse, _parentPid), unwind: TimeSpan.Zero, stopping =>
         {
-            var (job, setup, pid, cacheFile) = ReadJob(parse);
+            var (job, setup, cacheFile) = ReadJob(parse);
             if (!Directory.Exists(job.ExtractDir))
                 throw new WorkerFailureException(
                     $"extract dir not found on {Environment.MachineName}: {job.ExtractDir} (on a cluster it must be on a filesystem every node sees)");
@@ -114,7 +112,9 @@ internal sealed class ShardCommand
                 ? new TokenCacheOptions(cachePath, () => TokenizerSettingsKey.Compute(setup, TokenizerSettingsKey.MemoPathFor(cachePath)))
                 : null;
             var runner = new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), context.Error, tokenCache: cache);
-            return RunGuarded(runner, pid, context);
+            using var stop = stopping.Register(runner.StopForExit);
+            runner.Run();
+            return ExitCodes.Success;
         }));
     }
 
@@ -126,13 +126,10 @@ internal sealed class ShardCommand
     /// The shard job a <c>shard</c> command line describes, parsed and validated by the shard command itself; the Slurm
     /// driver uses it to learn the settings hash and file names of a job it submits.
     /// </summary>
-    private (ShardJob Job, TokenizerSetup Setup, int? Pid, string? TokenCache) ReadJob(ParseResult parse)
+    private (ShardJob Job, TokenizerSetup Setup, string? TokenCache) ReadJob(ParseResult parse)
     {
-        var pid = parse.GetValue(_parentPid);
-        if (pid is <= 0)
-            throw new UsageException($"--parent-pid must be a process id (got {pid})");
         if (JobOption.Read(parse, _job) is { } spec)
-            return FromSpec(spec, parse, pid);
+            return FromSpec(spec, parse);
         var shard = ShardSelection.Resolve(parse.GetValue(_shardCount), parse.GetValue(_shardIndex), _context.Environment);
         var prefix = $"[shard {shard}]";
         var setup = _tokenizer.Read(parse, line => _context.Error.WriteLine($"{prefix} {line}"));
@@ -158,11 +155,11 @@ internal sealed class ShardCommand
             JobIdentities.ForShard(extract, setup.TokenizerDir, JobIdentities.MemoIn(Path.GetDirectoryName(Path.GetFullPath(files.Output))!),
                 shard.Count, files.IsGzip, parse.GetValue(_excludePlaceholder), maxSeconds, batch, setup.Options.Dither, setup.Options.Trim,
                 setup.Options.Device.ToString()));
-        return (job, setup, pid, parse.GetValue(_tokenCache));
+        return (job, setup, parse.GetValue(_tokenCache));
     }
 
     /// <summary>The shard of a planned run: every setting from the spec; the index from --shard-index or the scheduler's environment.</summary>
-    private (ShardJob Job, TokenizerSetup Setup, int? Pid, string? TokenCache) FromSpec(JobSpec spec, ParseResult parse, int? pid)
+    private (ShardJob Job, TokenizerSetup Setup, string? TokenCache) FromSpec(JobSpec spec, ParseResult parse)
     {
         var shard = parse.GetValue(_shardIndex) is { } index
             ? new ShardSelection(index, spec.Procs)
@@ -174,19 +171,7 @@ internal sealed class ShardCommand
         var job = new ShardJob(spec.ExtractDir, spec.Shard(shard.Index), shard, spec.Resume || parse.GetValue(_resume), UseDoneMarker: true,
             spec.ExcludePlaceholder, spec.MaxDuration, spec.BatchSeconds,
             TimeSpan.FromSeconds(Positive(parse.GetValue(_progressInterval), "--progress-interval")!.Value), spec.Identity);
-        return (job, setup, pid, spec.TokenCache);
-    }
-
-    /// <summary>Runs the shard with Ctrl+C/SIGTERM and the parent watcher turned into orderly exits.</summary>
-    private static int RunGuarded(ShardRunner runner, int? parentPid, WorkerContext context)
-    {
-        using var signals = new ExitSignals(runner.StopForExit, context.ExitProcess);
-        using var watcher = parentPid is { } pid
-            ? new ParentProcessWatcher(pid, TimeSpan.FromSeconds(1), context.IsProcessAlive,
-                () => signals.Exit($"parent process {pid} has exited", ExitCodes.ParentExited))
-            : null;
-        runner.Run();
-        return ExitCodes.Success;
+        return (job, setup, spec.TokenCache);
     }
 
     private static double? Positive(double? value, string option) =>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using SpeechPairs.Contract;
 using SpeechPairs.Worker.Slurm;
 
@@ -25,39 +24,60 @@ internal static class SlurmCommand
         var job = JobOption.Create();
         job.Required = true;
         var jobsFile = new Option<string?>("--jobs-file") { HelpName = "FILE", Description = "Append each submitted job id to this file (for `worker slurm cancel`)." };
-        var parentPid = new Option<int?>("--parent-pid") { HelpName = "PID", Description = "Cancel this run's jobs and exit once this process no longer exists." };
+        var parentPid = ParentPidOption.Create("Cancel this run's jobs and exit once this process no longer exists.");
         var command = submit
             ? new Command("submit", "Queue the job's steps on Slurm (extraction -> shard array -> a job for merge, verify and report) with afterok dependencies, print the job ids and return at once.")
             : new Command("run", "Submit extraction and the shard array, wait (polling squeue), print progress, resubmit failed tasks; exit 0 when every shard is done.");
         foreach (var option in new Option[] { job, jobsFile, parentPid })
             command.Options.Add(option);
-        command.SetAction(parse => context.Run("slurm " + command.Name, () =>
-        {
-            var jobFile = Path.GetFullPath(parse.GetValue(job)!);
-            var spec = JobOption.Read(parse, job)!;
-            var exe = spec.Slurm.WorkerExe();
-            if (!File.Exists(exe))
-                throw new WorkerFailureException($"the worker for the compute nodes does not exist: {exe}");
-            // Every step is the worker's own command with the spec: the job scripts spell no setting.
-            IReadOnlyList<string>? extractArgs = spec.Steps.Contains(JobStep.Extract) && NeedsExtraction(spec.Archive!, spec.ExtractDir)
-                ? JobStep.Extract.Arguments(jobFile)
-                : null;
-            var finalSteps = spec.Steps.Where(s => s is JobStep.Merge or JobStep.Verify or JobStep.Report).Select(s => s.Arguments(jobFile)).ToList();
-            var run = new SlurmRun(spec.WorkDir, exe, extractArgs, JobStep.Shards.Arguments(jobFile), finalSteps, spec.Procs);
-            var slurm = spec.Slurm;
-            var options = new SlurmOptions(slurm.Partition, slurm.Account, slurm.Qos, slurm.Time, slurm.MemPerTask, slurm.CpusPerTask,
-                slurm.MaxRunning, [.. slurm.Args], slurm.Retries, Math.Max(0.2, slurm.PollSeconds));
-            var driver = new SlurmDriver(run, options, new SlurmClient(), () => PendingShards(spec), context.Output, parse.GetValue(jobsFile));
-            if (submit)
+        command.SetAction(parse => submit
+            ? context.Run("slurm submit", () => Submit(Driver(parse, job, jobsFile, context), context))
+            // A stop cancels the jobs this run submitted (scancel) before the process exits.
+            : context.RunHosted("slurm run", () => ParentPidOption.Read(parse, parentPid), Unwind, stopping =>
             {
-                var ids = driver.Submit();
-                context.Output.WriteLine($"Submitted Slurm jobs {string.Join(" -> ", ids)}; this command returns now and the jobs go on without it.");
-                context.Output.WriteLine($"Follow them with: squeue -j {string.Join(",", ids)}   or   dotnet msbuild pipeline.proj -t:Progress (same WorkDir); logs in {run.SlurmDir}");
-                return ExitCodes.Success;
-            }
-            return RunWaiting(driver, parse.GetValue(parentPid), context);
-        }));
+                var driver = Driver(parse, job, jobsFile, context);
+                try
+                {
+                    driver.Run(stopping);
+                    return ExitCodes.Success;
+                }
+                catch (Exception) when (stopping.IsCancellationRequested)
+                {
+                    driver.CancelSubmitted();
+                    throw;
+                }
+            }));
         return command;
+    }
+
+    // Time for scancel to answer for the jobs of a stopped run.
+    private static readonly TimeSpan Unwind = TimeSpan.FromSeconds(60);
+
+    private static SlurmDriver Driver(ParseResult parse, Option<string?> job, Option<string?> jobsFile, WorkerContext context)
+    {
+        var jobFile = Path.GetFullPath(parse.GetValue(job)!);
+        var spec = JobOption.Read(parse, job)!;
+        var exe = spec.Slurm.WorkerExe();
+        if (!File.Exists(exe))
+            throw new WorkerFailureException($"the worker for the compute nodes does not exist: {exe}");
+        // Every step is the worker's own command with the spec: the job scripts spell no setting.
+        IReadOnlyList<string>? extractArgs = spec.Steps.Contains(JobStep.Extract) && NeedsExtraction(spec.Archive!, spec.ExtractDir)
+            ? JobStep.Extract.Arguments(jobFile)
+            : null;
+        var finalSteps = spec.Steps.Where(s => s is JobStep.Merge or JobStep.Verify or JobStep.Report).Select(s => s.Arguments(jobFile)).ToList();
+        var run = new SlurmRun(spec.WorkDir, exe, extractArgs, JobStep.Shards.Arguments(jobFile), finalSteps, spec.Procs);
+        var slurm = spec.Slurm;
+        var options = new SlurmOptions(slurm.Partition, slurm.Account, slurm.Qos, slurm.Time, slurm.MemPerTask, slurm.CpusPerTask,
+            slurm.MaxRunning, [.. slurm.Args], slurm.Retries, Math.Max(0.2, slurm.PollSeconds));
+        return new SlurmDriver(run, options, new SlurmClient(), () => PendingShards(spec), context.Output, parse.GetValue(jobsFile));
+    }
+
+    private static int Submit(SlurmDriver driver, WorkerContext context)
+    {
+        var ids = driver.Submit();
+        context.Output.WriteLine($"Submitted Slurm jobs {string.Join(" -> ", ids)}; this command returns now and the jobs go on without it.");
+        context.Output.WriteLine($"Follow them with: squeue -j {string.Join(",", ids)}   or   dotnet msbuild pipeline.proj -t:Progress (same WorkDir); logs in {driver.SlurmDir}");
+        return ExitCodes.Success;
     }
 
     private static Command CreateCancel(WorkerContext context)
@@ -77,34 +97,6 @@ internal static class SlurmCommand
             return ExitCodes.Success;
         }));
         return command;
-    }
-
-    /// <summary>Runs the driver; Ctrl+C, SIGTERM or the parent's death cancel this run's jobs before the process exits.</summary>
-    private static int RunWaiting(SlurmDriver driver, int? parentPid, WorkerContext context)
-    {
-        using var cancel = new CancellationTokenSource();
-        var exitCode = ExitCodes.Failed;
-        void Stop(int code)
-        {
-            exitCode = code;
-            cancel.Cancel();
-        }
-        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; Stop(ExitCodes.Interrupted); });
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; Stop(ExitCodes.Terminated); });
-        using var watcher = parentPid is { } pid
-            ? new ParentProcessWatcher(pid, TimeSpan.FromSeconds(1), context.IsProcessAlive, () => Stop(ExitCodes.ParentExited))
-            : null;
-        try
-        {
-            driver.Run(cancel.Token);
-            return ExitCodes.Success;
-        }
-        catch (OperationCanceledException)
-        {
-            driver.CancelSubmitted();
-            context.Error.WriteLine("worker slurm run: stopped; the jobs of this run were cancelled");
-            return exitCode;
-        }
     }
 
     private static bool NeedsExtraction(string archive, string extractDir) =>

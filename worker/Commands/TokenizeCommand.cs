@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Commands;
 

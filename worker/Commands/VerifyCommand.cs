@@ -55,7 +55,7 @@ internal static class VerifyCommand
         foreach (var option in new Option[] { job, output, extractDir, errors, workDir, shardCount, excludePlaceholder, maxDuration, trim, examples })
             command.Options.Add(option);
 
-        command.SetAction(parse => context.Run("verify", () =>
+        command.SetAction(parse => context.RunHosted("verify", () =>
         {
             var spec = JobOption.Read(parse, job);
             var outPath = spec?.Out ?? parse.GetValue(output) ?? throw new UsageException("give --job or --out");

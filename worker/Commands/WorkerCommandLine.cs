@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Commands;
 
@@ -45,7 +46,7 @@ internal static class WorkerCommandLine
             Output = context.Output,
             Error = context.Error,
             EnableDefaultExceptionHandler = false,
-            // The shard and extract commands handle Ctrl+C/SIGTERM itself (see ExitSignals).
+            // The long-running commands handle Ctrl+C/SIGTERM themselves (ProcessHost).
             ProcessTerminationTimeout = null,
         });
     }

@@ -100,7 +100,7 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
                     ["x", "-mmt=on", "-y", NoPassword, .. FilterSwitches, "-scsUTF-8", $"-x@{exclusions}", $"-o{destination}", "-bso0", "-bsp1", .. Input(format, archive)],
                     format, archive, output => PercentProgress.Read(output, percent => progress.Report(0, percent)), cancellation);
                 if (exitCode != 0)
-                    throw Failure(archive, errors, $"7-Zip could not extract '{archive}' (exit code {exitCode})");
+                    throw Failure(archive, exitCode, errors, $"7-Zip could not extract '{archive}' (exit code {exitCode})");
             }
         }
         finally
@@ -132,11 +132,11 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
                     if (exitCode == 0)
                         return null;
                     stop.Cancel();
-                    return Failure(archive, errors, $"7-Zip could not extract '{archive}' (exit code {exitCode})");
+                    return Failure(archive, exitCode, errors, $"7-Zip could not extract '{archive}' (exit code {exitCode})");
                 }
                 catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
                 {
-                    return (ArchiveExtractionException?)null; // stopped because another process failed
+                    return (Exception?)null; // stopped because another process failed
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -167,16 +167,19 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
         (int exitCode, string errors) = Run(["l", "-slt", "-ba", NoPassword, .. FilterSwitches, .. Input(format, archive)], format, archive,
             output => entries.AddRange(SevenZipListing.Read(output)), cancellation);
         if (exitCode != 0)
-            throw Failure(archive, errors, $"'{archive}' is damaged or not an archive 7-Zip can read (exit code {exitCode})");
+            throw Failure(archive, exitCode, errors, $"'{archive}' is damaged or not an archive 7-Zip can read (exit code {exitCode})");
         return entries;
     }
 
+    // 7-Zip's exit code when a signal stopped it ("Break signaled"): a terminal's Ctrl+C reaches it with the worker.
+    private const int StoppedBySignal = 255;
+
     // With the empty password, encrypted headers fail as "Cannot open encrypted archive. Wrong password?", encrypted
     // data as "Data Error in encrypted file. Wrong password?" (7z) or "Wrong password" (zip).
-    private static ArchiveExtractionException Failure(string archive, string errors, string what) =>
-        errors.Contains("Wrong password", StringComparison.OrdinalIgnoreCase)
-            ? ArchiveExtractionException.Encrypted(archive)
-            : new ArchiveExtractionException($"{what}: {Summarise(errors)}");
+    private static Exception Failure(string archive, int exitCode, string errors, string what) =>
+        exitCode == StoppedBySignal ? new ChildInterruptedException($"7-Zip was stopped by a signal while reading '{archive}' (exit code {exitCode})")
+        : errors.Contains("Wrong password", StringComparison.OrdinalIgnoreCase) ? ArchiveExtractionException.Encrypted(archive)
+        : new ArchiveExtractionException($"{what}: {Summarise(errors)}");
 
     private static string[] Input(ArchiveFormat format, string archive) => format switch
     {

@@ -1,3 +1,5 @@
+using SpeechPairs.Contract;
+
 namespace SpeechPairs.Worker;
 
 /// <summary>The command line asks for something impossible; the worker exits with <see cref="ExitCodes.Usage"/>.</summary>

@@ -1,3 +1,5 @@
+using SpeechPairs.Contract;
+
 namespace SpeechPairs.Worker;
 
 /// <summary>The shard (or the tokenize command) cannot run at all; the worker exits with <see cref="ExitCodes.Failed"/>.</summary>

@@ -137,10 +137,10 @@ public sealed class ShardRunner
     /// Prepares the process to exit from another thread (signal, parent gone): waits for a batch being written, blocks
     /// further writes and marks the progress file failed. The caller exits the process right after.
     /// </summary>
-    public void StopForExit(string reason)
+    public void StopForExit()
     {
         _output?.HaltWrites();
-        _log.WriteLine($"{Prefix} stopping: {reason}");
+        _log.WriteLine($"{Prefix} stopping; the batches written so far are kept for a resumed run");
         _progress?.Finish(ShardState.Failed);
     }
 

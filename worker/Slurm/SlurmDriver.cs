@@ -21,6 +21,9 @@ public sealed class SlurmDriver(SlurmRun run, SlurmOptions options, SlurmClient 
     private readonly List<string> _submitted = [];
     private readonly Lock _gate = new();
 
+    /// <summary>Where the job scripts and logs go.</summary>
+    public string SlurmDir => run.SlurmDir;
+
     /// <summary>Runs to the end: every shard done (exit 0), or a failure naming each shard, job, state and log.</summary>
     public void Run(CancellationToken cancel)
     {

@@ -74,13 +74,16 @@ public sealed class ExtractCommandTests : IDisposable
     }
 
     /// <summary>
-    /// The parent (a sleeper standing in for the MSBuild node) dies, or the worker gets SIGTERM, while 7-Zip is
-    /// decompressing: 7-Zip must be gone with the worker, and neither data nor a sentinel may be left.
+    /// The parent (a sleeper standing in for the MSBuild node) dies, or the worker gets SIGINT or SIGTERM, while 7-Zip is
+    /// decompressing: 7-Zip must be gone with the worker, and neither data nor a sentinel may be left. "terminal" is a
+    /// terminal's Ctrl+C, which reaches 7-Zip too: 7-Zip fails first ("Break signaled"), yet the exit is the worker's 130.
     /// </summary>
     [SkippableTheory]
-    [InlineData("parent", ExitCodes.ParentExited)]
-    [InlineData("sigterm", ExitCodes.Terminated)]
-    public void AStopDuringExtractionKillsSevenZipAndLeavesNothing(string stop, int expectedExitCode)
+    [InlineData("parent", ExitCodes.ParentExited, "the exit of its parent process")]
+    [InlineData("sigint", ExitCodes.Interrupted, "Ctrl+C (SIGINT)")]
+    [InlineData("sigterm", ExitCodes.Terminated, "SIGTERM")]
+    [InlineData("terminal", ExitCodes.Interrupted, "Ctrl+C (SIGINT)")]
+    public void AStopDuringExtractionKillsSevenZipAndLeavesNothing(string stop, int expectedExitCode, string reason)
     {
         if (!OperatingSystem.IsLinux())
             return; // finds 7-Zip through /proc
@@ -103,19 +106,33 @@ public sealed class ExtractCommandTests : IDisposable
             Assert.False(worker.HasExited, $"the extraction finished before it could be stopped:\n{output}");
             Signal("-STOP", sevenZip);
 
-            if (stop == "parent")
+            switch (stop)
             {
-                sleeper.Kill();
-                sleeper.WaitForExit(); // reaped: gone from /proc
-            }
-            else
-            {
-                Signal("-TERM", worker.Id);
+                case "parent":
+                    sleeper.Kill();
+                    sleeper.WaitForExit(); // reaped: gone from /proc
+                    break;
+                case "terminal":
+                    // 7-Zip handles its Ctrl+C first and exits 255 before the worker's own SIGINT arrives.
+                    Signal("-INT", sevenZip);
+                    Signal("-CONT", sevenZip);
+                    Assert.True(WaitFor(() => ProgramName(sevenZip) != Path.GetFileName(TestArchives.SevenZip), TimeSpan.FromSeconds(10)),
+                        "7-Zip did not stop on SIGINT");
+                    Signal("-INT", worker.Id);
+                    break;
+                default:
+                    Signal(stop == "sigint" ? "-INT" : "-TERM", worker.Id);
+                    break;
             }
 
             Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(30)), $"the worker did not stop:\n{output}");
             worker.WaitForExit();
             Assert.True(worker.ExitCode == expectedExitCode, $"exit code {worker.ExitCode}:\n{output}");
+            lock (output)
+            {
+                Assert.Contains($"worker extract: stopped by {reason}", output.ToString());
+                Assert.DoesNotContain("could not extract", output.ToString());
+            }
             // The worker kills 7-Zip before it exits; a few seconds only for the orphaned child to be reaped.
             Assert.True(WaitFor(() => WorkerExtractProcess.ProcessesMentioning(archive).Count == 0, TimeSpan.FromSeconds(3)),
                 "7-Zip is still running");
@@ -134,11 +151,12 @@ public sealed class ExtractCommandTests : IDisposable
     }
 
     /// <summary>
-    /// A 7z of three solid blocks is extracted by several 7-Zip processes side by side. SIGTERM: the worker kills them
-    /// all before it exits (143). SIGKILL: no handler runs, so each 7-Zip must be ended by the kernel when its parent
+    /// A 7z of three solid blocks is extracted by several 7-Zip processes side by side. SIGINT, SIGTERM: the worker kills
+    /// them all before it exits (130, 143). SIGKILL: no handler runs, so each 7-Zip must be ended by the kernel when its parent
     /// dies (the parent-death signal); the killed worker's staging folder stays for the next run to remove.
     /// </summary>
     [SkippableTheory]
+    [InlineData("INT", ExitCodes.Interrupted)]
     [InlineData("TERM", ExitCodes.Terminated)]
     [InlineData("KILL", 128 + 9)]
     public void AStopDuringASideBySideExtractionLeavesNoSevenZip(string signal, int expectedExitCode)
@@ -178,7 +196,7 @@ public sealed class ExtractCommandTests : IDisposable
             Assert.True(WaitFor(() => WorkerExtractProcess.ProcessesMentioning(archive).Count == 0, TimeSpan.FromSeconds(5)),
                 $"7-Zip is still running after the worker's SIG{signal}: {string.Join(", ", WorkerExtractProcess.ProcessesMentioning(archive))}");
             Assert.False(Directory.Exists(destination));
-            if (signal == "TERM")
+            if (signal != "KILL")
                 Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path, "out.*"));
         }
         finally

@@ -3,7 +3,11 @@ using System.Text;
 
 namespace SpeechPairs.Tests.Extraction;
 
-/// <summary>Runs <c>dotnet SpeechPairs.Worker.dll extract ...</c> from the test output folder, as the pipeline's task does.</summary>
+/// <summary>
+/// Runs <c>dotnet SpeechPairs.Worker.dll COMMAND ...</c> from the test output folder, as the pipeline's tasks do. On Linux
+/// through <c>env --default-signal=INT</c>, which executes dotnet in its own place (same process id): a test host started
+/// in the background ignores SIGINT, and its children would inherit that, as they would not from a terminal.
+/// </summary>
 internal static class WorkerExtractProcess
 {
     private static string WorkerAssembly => Path.Combine(AppContext.BaseDirectory, "SpeechPairs.Worker.dll");
@@ -17,7 +21,7 @@ internal static class WorkerExtractProcess
     /// <param name="holdStandardInputOpen">Give the worker a standard input that is never written or closed while it runs.</param>
     public static Process Start(IEnumerable<string> arguments, out StringBuilder output, bool holdStandardInputOpen = false)
     {
-        var start = new ProcessStartInfo(Dotnet)
+        var start = new ProcessStartInfo(OperatingSystem.IsLinux() ? "env" : Dotnet)
         {
             UseShellExecute = false,
             RedirectStandardInput = holdStandardInputOpen,
@@ -26,6 +30,11 @@ internal static class WorkerExtractProcess
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
+        if (OperatingSystem.IsLinux())
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add(Dotnet);
+        }
         start.ArgumentList.Add(WorkerAssembly);
         foreach (string argument in arguments)
             start.ArgumentList.Add(argument);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SpeechPairs.Worker;
 using SpeechPairs.Worker.Parity;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Tests.Parity;
 

@@ -1,6 +1,7 @@
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Worker;
 using SpeechPairs.Worker.Parity;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Tests.Parity;
 

@@ -3,6 +3,7 @@ using SpeechPairs.Tests.Worker;
 using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
 using SpeechPairs.Worker.TokenCache;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Tests.TokenCache;
 

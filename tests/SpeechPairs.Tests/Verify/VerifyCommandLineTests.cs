@@ -1,6 +1,9 @@
+using System.Diagnostics;
+using SpeechPairs.Tests.Extraction;
 using SpeechPairs.Tests.Worker;
 using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Tests.Verify;
 
@@ -72,6 +75,67 @@ public sealed class VerifyCommandLineTests
         Assert.StartsWith("report: 13 clips", stdout);
         Assert.True(File.Exists(world.Output + ".stats.json"));
         Assert.True(File.Exists(world.Output + ".report.html"));
+    }
+
+    /// <summary>
+    /// <c>worker verify</c> as a process, stopped while it reads: its errors file is a FIFO whose writer (a sleeper)
+    /// never writes, so the verify waits in a read it cannot finish. The stop ends it with the signal's code and one
+    /// line, and the merged output it was reading is untouched.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("INT", ExitCodes.Interrupted, "Ctrl+C (SIGINT)")]
+    [InlineData("TERM", ExitCodes.Terminated, "SIGTERM")]
+    public void A_stopped_verify_exits_with_the_signals_code_and_leaves_the_output_as_it_was(string signal, int expectedExitCode, string reason)
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "mkfifo, env --default-signal and /proc");
+        using var world = new VerifyWorld();
+        var merged = File.ReadAllBytes(world.Output);
+        File.Delete(world.Errors);
+        RunTool("mkfifo", world.Errors);
+        using var writer = Process.Start("sh", ["-c", "exec sleep 600 > \"$0\"", world.Errors])!;
+        using var verify = WorkerExtractProcess.Start(VerifyArgs(world), out var output);
+        try
+        {
+            // The worker holds the FIFO open: it is reading the errors file.
+            Assert.True(SpinWait.SpinUntil(() => Reads(verify.Id, world.Errors) || verify.HasExited, TimeSpan.FromMinutes(1)),
+                $"the verify never opened its errors file:\n{output}");
+            Assert.False(verify.HasExited, $"the verify ended before it could be stopped:\n{output}");
+
+            RunTool("kill", $"-{signal}", verify.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+            Assert.True(verify.WaitForExit(TimeSpan.FromSeconds(30)), $"the verify did not stop:\n{output}");
+            verify.WaitForExit();
+            Assert.True(verify.ExitCode == expectedExitCode, $"exit code {verify.ExitCode}:\n{output}");
+            lock (output)
+                Assert.Contains($"worker verify: stopped by {reason} (exit code {expectedExitCode})", output.ToString());
+            Assert.Equal(merged, File.ReadAllBytes(world.Output));
+        }
+        finally
+        {
+            if (!verify.HasExited)
+                verify.Kill();
+            writer.Kill();
+        }
+    }
+
+    private static bool Reads(int processId, string path)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{processId}/fd")
+                .Any(fd => new FileInfo(fd).LinkTarget == path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // exited while we looked
+        }
+    }
+
+    private static void RunTool(string program, params string[] arguments)
+    {
+        using var process = Process.Start(program, arguments);
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} failed");
     }
 
     private static string[] VerifyArgs(VerifyWorld world) =>

@@ -2,6 +2,7 @@ using SpeechPairs.Tests.Support;
 using System.Text.Json;
 using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Tests.Worker;
 

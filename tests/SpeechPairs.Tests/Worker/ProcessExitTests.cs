@@ -3,6 +3,8 @@ using System.Diagnostics;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker;
+using SpeechPairs.Worker.Commands;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Tests.Worker;
 
@@ -55,13 +57,92 @@ public sealed class ProcessExitTests
     }
 
     [SkippableFact]
-    public void Exit_prepares_then_exits_only_once()
+    public void The_first_stop_cancels_once_and_decides_the_exit_code()
     {
-        var events = new List<string>();
-        using var signals = new ExitSignals(reason => events.Add("prepare " + reason), code => events.Add($"exit {code}"));
-        signals.Exit("parent gone", ExitCodes.ParentExited);
-        signals.Exit("again", ExitCodes.Terminated);
-        Assert.Equal(["prepare parent gone", "exit 3"], events);
+        var (context, stderr, exits) = HostContext();
+        var cancellations = 0;
+        int code;
+        using (var host = new ProcessHost("merge", context, parentId: null, unwind: TimeSpan.FromSeconds(30)))
+        {
+            code = host.Run(stopping =>
+            {
+                using var _ = stopping.Register(() => Interlocked.Increment(ref cancellations));
+                host.Stop(StopReason.ParentGone(4242));
+                host.Stop(StopReason.Terminate);
+                stopping.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+                Assert.True(stopping.IsCancellationRequested);
+                throw new OperationCanceledException(stopping);
+            });
+        }
+
+        Assert.Equal(ExitCodes.ParentExited, code);
+        Assert.Equal(1, cancellations);
+        Assert.Empty(exits); // the body returned within its unwind time: no forced exit
+        Assert.Equal(["worker merge: stopped by the exit of its parent process 4242 (exit code 3)"], Lines(stderr));
+    }
+
+    [SkippableFact]
+    public void A_body_that_does_not_return_in_time_is_ended_with_the_stops_code()
+    {
+        var (context, stderr, exits) = HostContext();
+        using var release = new ManualResetEventSlim();
+        using var host = new ProcessHost("shard", context, parentId: null, unwind: TimeSpan.Zero);
+        var body = new Thread(() => host.Run(_ =>
+        {
+            release.Wait(); // native work that cannot be cancelled
+            return ExitCodes.Success;
+        })) { IsBackground = true };
+        body.Start();
+
+        host.Stop(StopReason.Interrupt);
+
+        Assert.True(SpinWait.SpinUntil(() => { lock (exits) return exits.Count > 0; }, TimeSpan.FromSeconds(30)));
+        lock (exits)
+            Assert.Equal([ExitCodes.Interrupted], exits);
+        Assert.Equal(["worker shard: stopped by Ctrl+C (SIGINT) (exit code 130)"], Lines(stderr));
+        release.Set();
+        Assert.True(body.Join(TimeSpan.FromSeconds(30)));
+        Assert.Single(Lines(stderr)); // reported once
+    }
+
+    [SkippableTheory]
+    [InlineData(true, ExitCodes.Interrupted)]
+    [InlineData(false, ExitCodes.Failed)]
+    public void A_child_stopped_by_a_signal_is_the_stops_exit_code_when_this_process_is_stopped_too(bool stopped, int expected)
+    {
+        var (context, stderr, _) = HostContext();
+        using var host = new ProcessHost("extract", context, parentId: null, unwind: TimeSpan.FromSeconds(30));
+        var code = host.Run(_ =>
+        {
+            if (stopped)
+                ThreadPool.QueueUserWorkItem(_ => { Thread.Sleep(200); host.Stop(StopReason.Interrupt); }); // the terminal's Ctrl+C, a moment later
+            throw new ChildInterruptedException("7-Zip was stopped by a signal (exit code 255)");
+        });
+
+        Assert.Equal(expected, code);
+        Assert.Equal(stopped ? "worker extract: stopped by Ctrl+C (SIGINT) (exit code 130)" : "worker extract: 7-Zip was stopped by a signal (exit code 255)",
+            Assert.Single(Lines(stderr)));
+    }
+
+    private static (WorkerContext Context, StringWriter Stderr, List<int> Exits) HostContext()
+    {
+        var stderr = new StringWriter();
+        var exits = new List<int>();
+        var context = new WorkerContext
+        {
+            Services = () => throw new InvalidOperationException("no services in these tests"),
+            Environment = _ => null,
+            Output = new StringWriter(),
+            Error = TextWriter.Synchronized(stderr),
+            ExitProcess = code => { lock (exits) exits.Add(code); },
+        };
+        return (context, stderr, exits);
+    }
+
+    private static string[] Lines(StringWriter writer)
+    {
+        lock (writer)
+            return writer.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
     [SkippableFact]
@@ -77,7 +158,7 @@ public sealed class ProcessExitTests
         worker.Start();
         Assert.True(tokenizer.SecondBatchStarted.Wait(TimeSpan.FromSeconds(30)));
 
-        runner.StopForExit("received SIGTERM");
+        runner.StopForExit();
         tokenizer.Release.Set();
         Assert.False(worker.Join(TimeSpan.FromMilliseconds(300)));
 

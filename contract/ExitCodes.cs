@@ -1,6 +1,8 @@
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Contract;
 
-/// <summary>The worker's exit codes (documented in <c>--help</c>).</summary>
+/// <summary>
+/// The worker's exit codes (the README's table, <c>--help</c>); the build's own stop by SIGTERM exits with <see cref="Terminated"/> too.
+/// </summary>
 public static class ExitCodes
 {
     /// <summary>The shard completed (clip errors included) or was already done; every tokenize input succeeded.</summary>
