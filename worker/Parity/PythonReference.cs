@@ -41,16 +41,16 @@ public sealed class PythonReference(string python, string stepAudioDir, string d
     public ReferenceOutput Run(string clipsFile, string outputFile, string tokenizerDir, float dither, bool trim, string device)
     {
         File.Delete(outputFile);
-        var start = new ProcessStartInfo(ResolveInterpreter(python)!)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            // The checkout's own scripts run from its root; relative paths in its modules expect that.
-            WorkingDirectory = stepAudioDir,
-            StandardOutputEncoding = System.Text.Encoding.UTF8,
-            StandardErrorEncoding = System.Text.Encoding.UTF8,
-        };
+        var interpreter = ResolveInterpreter(python)!;
+        // Python dies with the worker, however the worker ends (a stopped worker exits at once: ProcessHost).
+        var start = ParentDeathSignal.StartInfo(interpreter, []);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        // The checkout's own scripts run from its root; relative paths in its modules expect that.
+        start.WorkingDirectory = stepAudioDir;
+        start.StandardOutputEncoding = System.Text.Encoding.UTF8;
+        start.StandardErrorEncoding = System.Text.Encoding.UTF8;
         foreach (var argument in new[]
                  {
                      "-u", driverScript,
@@ -88,7 +88,7 @@ public sealed class PythonReference(string python, string stepAudioDir, string d
             }
         }
 
-        log($"parity: running the reference: {start.FileName} {DriverFileName} (Step-Audio at {stepAudioDir}, device {device})");
+        log($"parity: running the reference: {interpreter} {DriverFileName} (Step-Audio at {stepAudioDir}, device {device})");
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Forward(e.Data);
         process.ErrorDataReceived += (_, e) => Forward(e.Data);
@@ -98,7 +98,7 @@ public sealed class PythonReference(string python, string stepAudioDir, string d
         }
         catch (Win32Exception e)
         {
-            throw new ParityUnavailableException($"cannot start the reference python {start.FileName}: {e.Message}", e);
+            throw new ParityUnavailableException($"cannot start the reference python {interpreter}: {e.Message}", e);
         }
 
         process.BeginOutputReadLine();

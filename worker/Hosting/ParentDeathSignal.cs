@@ -1,18 +1,19 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using SpeechPairs.Worker.Extraction;
 
-namespace SpeechPairs.Worker.Extraction;
+namespace SpeechPairs.Worker;
 
 /// <summary>
 /// Starts a child that dies with the worker even when the worker is killed outright (SIGKILL, the OOM killer), where no
 /// handler of ours runs: on Linux through util-linux's <c>setpriv --pdeathsig KILL</c>, which has the kernel kill the
 /// child once its parent is gone and then executes the program in its own place (same process id and command line).
 /// Elsewhere, or with a setpriv older than the option (util-linux 2.33), the child is started directly: SIGTERM, Ctrl+C
-/// and a lost parent still kill it (ExtractCommand), SIGKILL does not.
+/// and a lost parent still end it (through the worker's stop, <see cref="ProcessHost"/>), SIGKILL does not.
 /// </summary>
 /// <remarks>
 /// The kernel signals the child when the thread that started it ends, not only the process: start it on a thread that
-/// waits for it to exit (SevenZipExtractor does).
+/// waits for it to exit (SevenZipExtractor and the parity's PythonReference do).
 /// </remarks>
 internal static class ParentDeathSignal
 {
