@@ -157,7 +157,7 @@ public sealed class PlanJob : WorkerTool
         var outFolder = Path.GetDirectoryName(set.Out)!;
         return Matching(spec.WorkDir, "shard-*")
             .Concat(Matching(Path.Combine(spec.WorkDir, ShardFiles.LogFolder), "shard-*"))
-            .Concat(Matching(Path.Combine(spec.WorkDir, "slurm"), "*"))
+            .Concat(Matching(SlurmFiles.FolderIn(spec.WorkDir), "*"))
             .Concat(set.All.Where(File.Exists))
             .Concat(set.MergedMembers.SelectMany(m => Matching(outFolder, MergedOutputSet.TemporaryPattern(m))))
             .Concat(new[] { JobSpec.PathIn(spec.WorkDir), JobSpec.IdentityPathIn(spec.WorkDir) }.Where(File.Exists))

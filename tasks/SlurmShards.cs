@@ -16,7 +16,7 @@ public sealed class SlurmShards : WorkerTool
     /// <summary>Queue the chain (with a final merge job) and return, instead of waiting.</summary>
     public bool SubmitOnly { get; set; }
 
-    private string JobsFile => Path.Combine(Spec.WorkDir, "slurm", $"run-{Environment.ProcessId}-{Spec.Procs}.jobs");
+    private string JobsFile => Path.Combine(SlurmFiles.FolderIn(Spec.WorkDir), $"run-{Environment.ProcessId}-{Spec.Procs}.jobs");
 
     private JobSpec? _spec;
 

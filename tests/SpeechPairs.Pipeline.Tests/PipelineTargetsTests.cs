@@ -142,6 +142,25 @@ public sealed class PipelineTargetsTests : IDisposable
         Assert.Contains("is in use by another run (pid 4242)", result.Output);
     }
 
+    [SkippableFact]
+    public void JobsThatSubmitQueuedHoldTheWorkDirWhileSlurmCannotSayTheyEnded()
+    {
+        // A -t:Submit queued these jobs; no Slurm answers here, so they may still run: Clean must not touch their folder.
+        string list = SlurmFiles.SubmittedIn(WorkDir);
+        Directory.CreateDirectory(Path.GetDirectoryName(list)!);
+        File.WriteAllText(list, "4242\n4243\n");
+        WriteShard(0, 1, "{}\n", finished: true);
+        File.WriteAllText(Path.Combine(WorkDir, ".speechpairs.lock"), ""); // the submitting run's
+        var before = Directory.GetFiles(WorkDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+
+        ProcessRunner.Result result = Pipeline.Run(1, new Dictionary<string, string> { ["WorkDir"] = WorkDir },
+            new Dictionary<string, string> { ["SLURM_CONF"] = temp["no such slurm.conf"] }, "-t:Clean");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("has Slurm jobs 4242, 4243 submitted by -t:Submit, and Slurm could not say whether they still run", result.Output);
+        Assert.Equal(before, Directory.GetFiles(WorkDir, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+    }
+
     /// <summary>A shard as a worker leaves it: output lines, errors file, progress document and, when finished, its done record.</summary>
     private void WriteShard(int index, int count, string content, bool finished, long tokens = 0)
     {

@@ -3,7 +3,7 @@ using System.Diagnostics;
 
 namespace SpeechPairs.Pipeline.Tests;
 
-/// <summary>Finds the running worker of one shard, by its command line, to kill it mid-run.</summary>
+/// <summary>Finds running workers (one shard's, or one command's), by their command line, to stop them mid-run.</summary>
 internal static class WorkerProcesses
 {
     /// <summary>
@@ -18,6 +18,16 @@ internal static class WorkerProcesses
         return CommandLines()
             .Where(p => p.CommandLine.Contains("SpeechPairs.Worker") && p.CommandLine.Contains(" shard ") && p.CommandLine.Contains(job)
                         && p.CommandLine.Contains($"--shard-index {index} "))
+            .Select(p => p.Id)
+            .ToList();
+    }
+
+    /// <summary>Ids of the workers running <paramref name="command"/> (e.g. <c>slurm run</c>) with the job spec of <paramref name="workDir"/>.</summary>
+    public static IReadOnlyList<int> Running(string command, string workDir)
+    {
+        string job = JobSpec.PathIn(workDir);
+        return CommandLines()
+            .Where(p => p.CommandLine.Contains("SpeechPairs.Worker") && p.CommandLine.Contains($" {command} ") && p.CommandLine.Contains(job))
             .Select(p => p.Id)
             .ToList();
     }

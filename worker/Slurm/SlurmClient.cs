@@ -34,6 +34,17 @@ public sealed class SlurmClient
     public bool InQueue(string jobId) => Run("squeue", ["-h", "-j", jobId, "-o", "%i"], allowFailure: true).Trim().Length > 0;
 
     /// <summary>
+    /// Those of <paramref name="jobIds"/> (plain jobs or job arrays) with a task still queued or running. Asks for the whole
+    /// queue: a job Slurm has forgotten is simply absent, while a queue that cannot be read fails (it proves nothing).
+    /// </summary>
+    public IReadOnlyList<string> Queued(IReadOnlyList<string> jobIds)
+    {
+        // %F: the job's id, or for an array task the array's.
+        var queued = Run("squeue", ["-h", "-o", "%F"]).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
+        return [.. jobIds.Where(queued.Contains)];
+    }
+
+    /// <summary>
     /// Every task of a job with its state, exit code and log file, from <c>scontrol -o show job</c> (one line per task).
     /// Empty once Slurm has forgotten the job (MinJobAge after it ended).
     /// </summary>

@@ -1,3 +1,5 @@
+using SpeechPairs.Contract;
+
 namespace SpeechPairs.Worker.Slurm;
 
 /// <summary>What a Slurm run does: the steps, as worker command lines, and where its files go.</summary>
@@ -14,7 +16,7 @@ public sealed record SlurmRun(
     IReadOnlyList<IReadOnlyList<string>> MergeArguments,
     int ShardCount)
 {
-    public string SlurmDir => Path.Combine(WorkDir, "slurm");
+    public string SlurmDir => SlurmFiles.FolderIn(WorkDir);
 
     /// <summary>Log file pattern of a job (<c>%A_%a</c>: array job id and task id; <c>%j</c> for plain jobs).</summary>
     public string LogPattern(string step, bool array) => Path.Combine(SlurmDir, array ? $"{step}-%A_%a.log" : $"{step}-%j.log");

@@ -101,6 +101,54 @@ public sealed partial class SlurmPipelineTests(SlurmClusterFixture fixture) : ID
         AssertSameFiles(LocalReference(RepoPaths.DemoArchive), Path.Combine(work, "pairs.jsonl.gz"));
     }
 
+    /// <summary>
+    /// After -t:Submit returns, its jobs hold the WorkDir: -t:Clean and a local run on it are refused, naming the jobs,
+    /// and change nothing. The jobs themselves run (their own list does not stop them); once they have ended, -t:Clean is
+    /// accepted and the stale list is gone.
+    /// </summary>
+    [SkippableFact]
+    public void SubmittedJobsHoldTheWorkDirUntilTheyEnd()
+    {
+        SlurmCluster cluster = fixture.Cluster;
+        string work = temp["held"];
+        var settings = Settings(RepoPaths.DemoArchive, work);
+        settings["SlurmArgs"] = "--begin=now+1hour"; // queued, not yet running: the test lets them start below
+
+        ProcessRunner.Result submitted = Run(cluster, settings, "-t:Submit").AssertSucceeded("Submit");
+        string[] jobs = SubmittedJobs().Match(submitted.Output).Groups[1].Value.Split(" -> ");
+        Assert.Equal(3, jobs.Length);
+        var before = Snapshot(work);
+
+        foreach (var (what, run) in new (string, Func<ProcessRunner.Result>)[]
+                 {
+                     ("-t:Clean", () => Run(cluster, settings, "-t:Clean", "-p:CleanExtract=true")),
+                     ("a local run", () => Run(cluster, Settings(RepoPaths.DemoArchive, work, slurm: false))),
+                 })
+        {
+            ProcessRunner.Result refused = run();
+            Assert.True(refused.ExitCode != 0, $"{what} was not refused:\n{refused.Output}");
+            Assert.Contains($"WorkDir '{work}' is in use by Slurm jobs {string.Join(", ", jobs)} submitted by -t:Submit", refused.Output);
+            Assert.Equal(before, Snapshot(work));
+        }
+
+        // Let the jobs start; they finish the run despite the list that names them.
+        foreach (string job in jobs)
+            cluster.Client("scontrol", "update", $"JobId={job}", "StartTime=now").AssertSucceeded("scontrol update StartTime");
+        foreach (string job in jobs)
+            cluster.WaitForJob(job, TimeSpan.FromMinutes(4));
+        Assert.Equal("COMPLETED", cluster.JobState(jobs[2]));
+        AssertSameFiles(LocalReference(RepoPaths.DemoArchive), Path.Combine(work, "pairs.jsonl.gz"));
+
+        Run(cluster, settings, "-t:Clean").AssertSucceeded("-t:Clean after the jobs ended");
+        Assert.False(File.Exists(SlurmFiles.SubmittedIn(work)), "the stale list of submitted jobs is still there");
+        Assert.False(File.Exists(Path.Combine(work, "pairs.jsonl.gz")), "-t:Clean removed nothing");
+    }
+
+    /// <summary>Every file under <paramref name="folder"/> with its bytes (as text, so that xunit compares them by value).</summary>
+    private static SortedDictionary<string, string> Snapshot(string folder) =>
+        new(Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .ToDictionary(f => Path.GetRelativePath(folder, f), f => Convert.ToBase64String(File.ReadAllBytes(f))), StringComparer.Ordinal);
+
     [SkippableFact]
     public void ACancelledTaskThenARerunResumesToTheSameBytes()
     {
@@ -145,22 +193,11 @@ public sealed partial class SlurmPipelineTests(SlurmClusterFixture fixture) : ID
         string archive = ManyClips(240);
         string work = temp[$"stopped {signal}"];
         var settings = Settings(archive, work);
-        // As a terminal starts it: SIGINT at its default (a test host started in the background ignores it, and
-        // children inherit that). env executes msbuild in its own place, so the pid is msbuild's.
-        using (var build = ProcessRunner.Start("env", ["--default-signal=INT", ProcessRunner.Dotnet, .. Pipeline.Arguments(1, settings)],
-                   RepoPaths.Root, out var output, cluster.Environment))
+        using (var build = StartAsFromATerminal(cluster, settings, out var output))
         {
             try
             {
-                var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(6);
-                string? array = null;
-                while (array is null)
-                {
-                    Assert.True(DateTime.UtcNow < deadline && !build.HasExited, "the shard array was never submitted:\n" + output);
-                    lock (output)
-                        array = ShardArray().Match(output.ToString()) is { Success: true } m ? m.Groups[1].Value : null;
-                    Thread.Sleep(50);
-                }
+                string array = WaitForShardArray(build, output);
                 ProcessRunner.Run("kill", [$"-{signal}", build.Id.ToString()]).AssertSucceeded($"kill -{signal}");
                 Assert.True(build.WaitForExit(TimeSpan.FromMinutes(2)), $"msbuild did not stop after SIG{signal}");
                 build.WaitForExit();
@@ -180,6 +217,74 @@ public sealed partial class SlurmPipelineTests(SlurmClusterFixture fixture) : ID
         Assert.Equal("PENDING", cluster.JobState(bystander));
         cluster.Client("scancel", bystander).AssertSucceeded("scancel the bystander");
         Assert.False(File.Exists(Path.Combine(work, "pairs.jsonl.gz")));
+    }
+
+    /// <summary>
+    /// The signal goes to the <c>worker slurm run</c> process alone (not MSBuild): the worker cancels the jobs it queued,
+    /// exits with the signal's code and says so, and the build fails with that; the extraction it finished stays.
+    /// </summary>
+    [SkippableTheory]
+    [InlineData("INT", 130, "Ctrl+C (SIGINT)")]
+    [InlineData("TERM", 143, "SIGTERM")]
+    public void AStoppedSlurmWorkerCancelsItsJobsAndExitsWithTheSignalsCode(string signal, int exitCode, string reason)
+    {
+        SlurmCluster cluster = fixture.Cluster;
+        string bystander = cluster.Submit("--wrap", "true", "--job-name", "bystander", "--begin", "now+1hour", "--output", temp["bystander.out"]);
+        string archive = ManyClips(240);
+        string work = temp[$"worker stopped {signal}"];
+        var settings = Settings(archive, work);
+        using (var build = StartAsFromATerminal(cluster, settings, out var output))
+        {
+            try
+            {
+                string array = WaitForShardArray(build, output);
+                int worker = Assert.Single(WorkerProcesses.Running("slurm run", work));
+                ProcessRunner.Run("kill", [$"-{signal}", worker.ToString()]).AssertSucceeded($"kill -{signal}");
+
+                Assert.True(build.WaitForExit(TimeSpan.FromMinutes(2)), $"msbuild did not stop after its worker's SIG{signal}:\n{output}");
+                build.WaitForExit();
+                Assert.NotEqual(0, build.ExitCode);
+                lock (output)
+                {
+                    Assert.Contains($"worker slurm run: stopped by {reason} (exit code {exitCode})", output.ToString());
+                    Assert.Contains($"failed with exit code {exitCode}", output.ToString());
+                }
+                Assert.Empty(WorkerProcesses.Running("slurm run", work));
+                Assert.True(SpinWait.SpinUntil(() => !cluster.Client("squeue", "-h", "-o", "%A", "-j", array).Output.Trim().Any(char.IsDigit),
+                    TimeSpan.FromSeconds(60)), $"the shard array {array} was not cancelled:\n{output}");
+                Assert.All(cluster.JobStates(array).Values, state => Assert.StartsWith("CANCELLED", state));
+                Assert.True(File.Exists(Path.Combine(work, "extracted", ExtractionSentinel.FileName)), "the finished extraction is gone");
+            }
+            finally
+            {
+                if (!build.HasExited)
+                    build.Kill(entireProcessTree: true);
+            }
+        }
+        Assert.Equal("PENDING", cluster.JobState(bystander));
+        cluster.Client("scancel", bystander).AssertSucceeded("scancel the bystander");
+    }
+
+    /// <summary>
+    /// Starts the build as a terminal does: SIGINT at its default (a test host started in the background ignores it, and
+    /// children inherit that), for MSBuild and the workers it starts. env executes msbuild in its own place, so the
+    /// process's id is msbuild's.
+    /// </summary>
+    private static System.Diagnostics.Process StartAsFromATerminal(SlurmCluster cluster, Dictionary<string, string> settings, out System.Text.StringBuilder output) =>
+        ProcessRunner.Start("env", ["--default-signal=INT", ProcessRunner.Dotnet, .. Pipeline.Arguments(1, settings)], RepoPaths.Root, out output, cluster.Environment);
+
+    /// <summary>The job id of the shard array once the build has queued it.</summary>
+    private static string WaitForShardArray(System.Diagnostics.Process build, System.Text.StringBuilder output)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(6);
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline && !build.HasExited, "the shard array was never submitted:\n" + output);
+            lock (output)
+                if (ShardArray().Match(output.ToString()) is { Success: true } m)
+                    return m.Groups[1].Value;
+            Thread.Sleep(50);
+        }
     }
 
     [GeneratedRegex(@"as Slurm job array (\d+)")]
