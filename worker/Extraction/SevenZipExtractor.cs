@@ -171,13 +171,14 @@ internal sealed partial class SevenZipExtractor(string executable) : IArchiveExt
         return entries;
     }
 
-    // 7-Zip's exit code when a signal stopped it ("Break signaled"): a terminal's Ctrl+C reaches it with the worker.
-    private const int StoppedBySignal = 255;
+    // How 7-Zip ends on a terminal's Ctrl+C, which reaches it with the worker: 255 ("Break signaled") where it handles
+    // the signal, else killed by SIGINT (or SIGTERM), which Process reports as 128 + the signal's number.
+    private static readonly int[] StoppedBySignal = [255, 128 + 2, 128 + 15];
 
     // With the empty password, encrypted headers fail as "Cannot open encrypted archive. Wrong password?", encrypted
     // data as "Data Error in encrypted file. Wrong password?" (7z) or "Wrong password" (zip).
     private static Exception Failure(string archive, int exitCode, string errors, string what) =>
-        exitCode == StoppedBySignal ? new ChildInterruptedException($"7-Zip was stopped by a signal while reading '{archive}' (exit code {exitCode})")
+        StoppedBySignal.Contains(exitCode) ? new ChildInterruptedException($"7-Zip was stopped by a signal while reading '{archive}' (exit code {exitCode})")
         : errors.Contains("Wrong password", StringComparison.OrdinalIgnoreCase) ? ArchiveExtractionException.Encrypted(archive)
         : new ArchiveExtractionException($"{what}: {Summarise(errors)}");
 
