@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SpeechPairs.Worker.Extraction;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Slurm;
 
 namespace SpeechPairs.Worker.Commands;

@@ -1,3 +1,5 @@
+using SpeechPairs.Worker.Hosting;
+
 namespace SpeechPairs.Worker.Commands;
 
 /// <summary>What the commands take from the process: services, environment, console and exit. Tests substitute all of it.</summary>

@@ -1,4 +1,4 @@
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>The worker's exit codes (documented in <c>--help</c>).</summary>
 public static class ExitCodes

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>
 /// Turns Ctrl+C and SIGTERM into an orderly exit: <c>prepareExit</c> runs first (it waits for a batch being written,

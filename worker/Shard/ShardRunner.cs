@@ -2,9 +2,13 @@ using System.Globalization;
 using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Progress;
 using SpeechPairs.Worker.TokenCache;
+using SpeechPairs.Worker.Tokenizing;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>How a shard run ended (a shard that could not run throws <see cref="WorkerFailureException"/> instead).</summary>
 /// <param name="AlreadyDone">The done marker of an earlier run was found; nothing was touched.</param>

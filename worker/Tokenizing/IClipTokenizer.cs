@@ -1,7 +1,7 @@
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Tokenizing;
 
 /// <summary>The tokenizer as the worker sees it: decoded clips in, one outcome per clip out, in the same order.</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using SpeechPairs.Tests.Worker;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Tests.Verify;
 

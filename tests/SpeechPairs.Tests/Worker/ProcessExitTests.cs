@@ -2,7 +2,9 @@ using SpeechPairs.Tests.Support;
 using System.Diagnostics;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Worker;
 

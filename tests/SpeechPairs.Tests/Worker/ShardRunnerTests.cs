@@ -3,7 +3,8 @@ using SpeechPairs.Tests.Support;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Tests.Worker;
 
