@@ -41,7 +41,8 @@ public sealed class ShardRunner
     private volatile ProgressReporter? _progress;
     private int _clipErrorsLogged;
 
-    /// <param name="loadTokenizer">Called once, and only when some clip still needs tokens.</param>
+    /// <param name="loadTokenizer">Called once, and only when some clip still needs tokens; fails with a
+    /// <see cref="WorkerFailureException"/> (<see cref="WorkerServices.CreateTokenizer"/>).</param>
     /// <param name="log">stderr: progress and summaries (written from a timer thread too, so it is synchronized here).</param>
     /// <param name="tokenCache">Reuse cached tokens and record new ones; null tokenizes every clip.</param>
     public ShardRunner(ShardJob job, IWavReader wavReader, Func<IClipTokenizer> loadTokenizer, TextWriter log, TimeProvider? time = null,
@@ -148,10 +149,9 @@ public sealed class ShardRunner
         _progress?.Finish(ShardState.Failed);
     }
 
+    /// <summary>All pairs of the extract dir (the shard command has checked that it exists).</summary>
     private PairScan FindPairs()
     {
-        if (!Directory.Exists(_job.ExtractDir))
-            throw new WorkerFailureException($"extract dir not found: {_job.ExtractDir}");
         try
         {
             return PairFinder.Find(_job.ExtractDir, _job.ExcludePlaceholder);
@@ -212,17 +212,10 @@ public sealed class ShardRunner
 
     private IClipTokenizer LoadTokenizer()
     {
-        try
-        {
-            _tokenizer = _clock.Time(ShardStageClock.Stage.ModelLoad, _loadTokenizer);
-            // The first progress line comes after the first batch: say what the first seconds went to.
-            _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Prefix} tokenizer loaded in {_clock.ModelLoadSeconds:0.0} s"));
-            return _tokenizer;
-        }
-        catch (Exception e) when (e is not WorkerFailureException)
-        {
-            throw new WorkerFailureException($"cannot load the tokenizer: {Messages.FirstLine(e.Message)}", e);
-        }
+        _tokenizer = _clock.Time(ShardStageClock.Stage.ModelLoad, _loadTokenizer);
+        // The first progress line comes after the first batch: say what the first seconds went to.
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Prefix} tokenizer loaded in {_clock.ModelLoadSeconds:0.0} s"));
+        return _tokenizer;
     }
 
     /// <summary>Tokenizes a batch and turns every clip, in order, into an output line or an error line.</summary>

@@ -1,10 +1,12 @@
 using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
+using SpeechPairs.Tokenizer;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Shard;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Worker;
 
@@ -233,7 +235,7 @@ public sealed class ShardRunnerTests
         using var temp = new TempDir();
         var missing = Assert.Throws<WorkerFailureException>(() =>
             ShardHarness.Execute(ShardHarness.Job(temp.Combine("nope"), temp.Combine("out.jsonl"))));
-        Assert.Contains("extract dir not found", missing.Message);
+        Assert.StartsWith($"cannot walk the extract dir {temp.Combine("nope")}: ", missing.Message);
 
         var root = temp.Combine("extract");
         TestArchive.WriteGoodClips(root, 1);
@@ -250,10 +252,11 @@ public sealed class ShardRunnerTests
         var root = temp.Combine("extract");
         TestArchive.WriteGoodClips(root, 1);
         var output = temp.Combine("out.jsonl");
-        var runner = new ShardRunner(ShardHarness.Job(root, output), new TestWavReader(),
-            () => throw new InvalidDataException("speech_tokenizer_v1.onnx: not an ONNX model\nmore"), new StringWriter());
+        var services = new WorkerServices(new TestWavReader(), _ => throw new InvalidDataException("speech_tokenizer_v1.onnx: not an ONNX model\nmore"));
+        var setup = new TokenizerSetup("bundle", new TokenizerOptions(), _ => { });
+        var runner = new ShardRunner(ShardHarness.Job(root, output), services.WavReader, () => services.CreateTokenizer(setup), new StringWriter());
         var failure = Assert.Throws<WorkerFailureException>(runner.Run);
-        Assert.Equal("cannot load the tokenizer: speech_tokenizer_v1.onnx: not an ONNX model", failure.Message);
+        Assert.Equal("cannot load the tokenizer from bundle: speech_tokenizer_v1.onnx: not an ONNX model", failure.Message);
         Assert.Equal("failed", Parse(File.ReadAllText(output + ".progress.json")).GetProperty("state").GetString());
         Assert.False(File.Exists(output + ".done"));
     }
