@@ -296,46 +296,32 @@ public sealed class ShardRunner
         var cached = _cache?.Lookup(batch.Clips.Where(c => c.Audio is not null).Select(c => (c.Pair.Id, c.Audio!)).ToList())
                      ?? new ClipTokens?[audio.Count];
         var misses = audio.Where((_, i) => cached[i] is null).ToList();
-        var fresh = misses.Count == 0 ? [] : TokenizeIsolatingFailures(tokenizer(), misses);
+        var fresh = misses.Count == 0 ? [] : TokenizeBatch(tokenizer(), misses);
         _cache?.Record(misses, fresh);
         var next = 0;
         return (cached.Select(hit => hit is not null ? new ClipOutcome(hit, null) : fresh[next++]).ToList(), cached.Select(hit => hit is not null).ToArray());
     }
 
     /// <summary>
-    /// One call for the batch; if it throws (or miscounts), each clip again on its own, so a clip that breaks the model
-    /// costs only its own line. Safe because a clip's tokens do not depend on its batch.
+    /// One call for the batch. A failing clip is isolated by the tokenizer library, not here: its batch call gives every
+    /// clip its own outcome (<c>Vq0206Tokenizer.TokenizeBatch</c>). A call that throws or miscounts is the tokenizer
+    /// failing, not a clip, so it fails the shard instead of being retried clip by clip.
     /// </summary>
-    private IReadOnlyList<ClipOutcome> TokenizeIsolatingFailures(IClipTokenizer tokenizer, List<DecodedAudio> audio)
+    private static IReadOnlyList<ClipOutcome> TokenizeBatch(IClipTokenizer tokenizer, List<DecodedAudio> audio)
     {
-        if (audio.Count == 0)
-            return [];
+        IReadOnlyList<ClipOutcome> outcomes;
         try
         {
-            var outcomes = tokenizer.TokenizeBatch(audio);
-            if (outcomes.Count == audio.Count)
-                return outcomes;
-            _log.WriteLine($"{Prefix} the tokenizer returned {outcomes.Count} outcomes for {audio.Count} clips; retrying them one by one");
+            outcomes = tokenizer.TokenizeBatch(audio);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not WorkerFailureException)
         {
-            _log.WriteLine($"{Prefix} the tokenizer failed on a batch of {audio.Count} clips ({Messages.FirstLine(e.Message)}); retrying them one by one");
+            throw new WorkerFailureException($"the tokenizer failed on a batch of {audio.Count} clips: {Messages.FirstLine(e.Message)}", e);
         }
 
-        return audio.Select(clip => TokenizeAlone(tokenizer, clip)).ToList();
-    }
-
-    private static ClipOutcome TokenizeAlone(IClipTokenizer tokenizer, DecodedAudio clip)
-    {
-        try
-        {
-            var outcomes = tokenizer.TokenizeBatch([clip]);
-            return outcomes.Count == 1 ? outcomes[0] : new ClipOutcome(null, $"{outcomes.Count} outcomes for one clip");
-        }
-        catch (Exception e)
-        {
-            return new ClipOutcome(null, Messages.FirstLine(e.Message));
-        }
+        return outcomes.Count == audio.Count
+            ? outcomes
+            : throw new WorkerFailureException($"the tokenizer returned {outcomes.Count} outcomes for {audio.Count} clips");
     }
 
     private void LogClipError(ClipPair pair, string error)
