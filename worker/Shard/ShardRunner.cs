@@ -10,11 +10,6 @@ using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Worker.Shard;
 
-/// <summary>How a shard run ended (a shard that could not run throws <see cref="WorkerFailureException"/> instead).</summary>
-/// <param name="AlreadyDone">The done marker of an earlier run was found; nothing was touched.</param>
-/// <param name="Progress">The final counts; null when <paramref name="AlreadyDone"/>.</param>
-public sealed record ShardResult(bool AlreadyDone, ProgressSnapshot? Progress);
-
 /// <summary>
 /// Runs one shard: finds the pairs, takes this shard's share, tokenizes them batch by batch and appends the lines in
 /// shard order, so every run with the same inputs writes the same bytes, interrupted and resumed or not. The next
@@ -22,24 +17,18 @@ public sealed record ShardResult(bool AlreadyDone, ProgressSnapshot? Progress);
 /// </summary>
 public sealed class ShardRunner
 {
-    /// <summary>Clip errors echoed on stderr; the rest are only in the errors file.</summary>
-    private const int ClipErrorsShown = 20;
-
-    /// <summary>Unpaired files named in the start summary; <c>worker report</c> lists them all.</summary>
-    private const int UnpairedShown = 10;
-
     private readonly ShardJob _job;
     private readonly IWavReader _wavReader;
     private readonly Func<IClipTokenizer> _loadTokenizer;
     private readonly TextWriter _log;
     private readonly TimeProvider _time;
     private readonly TokenCacheOptions? _tokenCache;
-    private ShardTokenCache? _cache;
     private readonly ShardStageClock _clock = new();
+    private readonly ClipErrorLog _clipErrors;
+    private ShardTokenCache? _cache;
     private IClipTokenizer? _tokenizer;
     private volatile ShardOutput? _output;
     private volatile ProgressReporter? _progress;
-    private int _clipErrorsLogged;
 
     /// <param name="loadTokenizer">Called once, and only when some clip still needs tokens; fails with a
     /// <see cref="WorkerFailureException"/> (<see cref="WorkerServices.CreateTokenizer"/>).</param>
@@ -54,6 +43,7 @@ public sealed class ShardRunner
         _loadTokenizer = loadTokenizer;
         _log = TextWriter.Synchronized(log);
         _time = time ?? TimeProvider.System;
+        _clipErrors = new ClipErrorLog(_log, Prefix, job.Files.Errors);
     }
 
     private string Prefix => $"[shard {_job.Shard}]";
@@ -66,76 +56,34 @@ public sealed class ShardRunner
 
     public ShardResult Run()
     {
-        var files = _job.Files;
-        var resume = _job.Resume;
-        if (resume && _job.UseDoneMarker && DoneRecord.TryRead(files.Done) is { } done)
-        {
-            if (done.SettingsHash == _job.SettingsHash)
-            {
-                _log.WriteLine($"{Prefix} already done ({files.Done}: {done.Records} records, {done.Errors} errors); nothing to do");
-                return new ShardResult(AlreadyDone: true, null);
-            }
-            _log.WriteLine($"{Prefix} {files.Done} was made with other settings; starting over");
-            resume = false;
-        }
-
-        var earlier = resume ? ProgressDocument.TryRead(files.Progress) : null;
-        if (earlier?.SettingsHash is { } earlierHash && earlierHash != _job.SettingsHash)
-        {
-            _log.WriteLine($"{Prefix} the partial output {files.Output} was made with other settings; starting over");
-            resume = false;
-            earlier = null;
-        }
+        var plan = ResumePlan.Decide(_job, _log, Prefix);
+        if (plan.AlreadyDone)
+            return new ShardResult(AlreadyDone: true, null);
 
         var scan = FindPairs();
         var clips = _job.Shard.Select(scan.Pairs);
-        CreateOutputDirectory(files.Output);
-        using var progress = new ProgressReporter(_job.Shard, clips.Count, files.Progress, _log, _job.ProgressInterval, _time,
-            _job.SettingsHash, earlier?.WallSeconds ?? 0);
+        CreateOutputDirectory(_job.Files.Output);
+        var summary = new ShardSummary(_job, _log, Prefix, _clock, _time);
+        using var progress = new ProgressReporter(_job.Shard, clips.Count, _job.Files.Progress, _log, _job.ProgressInterval, _time,
+            _job.SettingsHash, plan.EarlierWallSeconds);
         _progress = progress;
         try
         {
-            using var output = ShardOutput.Open(files, resume, clips);
+            using var output = ShardOutput.Open(_job.Files, plan.Resume, clips);
             _output = output;
-            LogStart(scan, clips.Count, output);
-            progress.Start(output.Resumed.Done, output.Resumed.Errors, earlier?.Reused ?? 0);
+            summary.Start(scan, clips.Count, output);
+            progress.Start(output.Resumed.Done, output.Resumed.Errors, plan.EarlierReused);
             var totals = TokenizeRemaining(clips, output, progress);
             output.Dispose();
-            var final = progress.Current(ShardState.Done);
-            if (_job.UseDoneMarker)
-                DoneRecordFor(final, totals).Write(files.Done);
-            final = progress.Finish(ShardState.Done);
-            LogEnd(final, totals);
-            return new ShardResult(AlreadyDone: false, final);
+            return new ShardResult(AlreadyDone: false, summary.Finish(progress, totals));
         }
         catch (Exception e)
         {
             progress.Finish(ShardState.Failed);
             if (e is IOException or UnauthorizedAccessException)
-                throw new WorkerFailureException($"cannot write the shard output {files.Output}: {e.Message}", e);
+                throw new WorkerFailureException($"cannot write the shard output {_job.Files.Output}: {e.Message}", e);
             throw;
         }
-    }
-
-    private DoneRecord DoneRecordFor(ProgressSnapshot final, ShardTotals totals)
-    {
-        var records = final.Done - final.Errors;
-        return new DoneRecord(
-            DoneRecord.CurrentVersion,
-            _job.Shard.Index,
-            _job.Shard.Count,
-            _job.SettingsHash,
-            records,
-            final.Errors - totals.Excluded,
-            totals.Excluded,
-            Math.Round(totals.RecordSeconds, 3),
-            totals.Tokens,
-            records - final.Reused,
-            final.Reused,
-            Math.Round(final.EarlierRunsSeconds + final.ElapsedSeconds, 1),
-            Math.Round(PeakMemoryMb(), 0),
-            _time.GetUtcNow(),
-            _clock.Read(_tokenizer?.Times));
     }
 
     /// <summary>
@@ -147,19 +95,6 @@ public sealed class ShardRunner
         _output?.HaltWrites();
         _log.WriteLine($"{Prefix} stopping: {reason}");
         _progress?.Finish(ShardState.Failed);
-    }
-
-    /// <summary>All pairs of the extract dir (the shard command has checked that it exists).</summary>
-    private PairScan FindPairs()
-    {
-        try
-        {
-            return PairFinder.Find(_job.ExtractDir, _job.ExcludePlaceholder);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new WorkerFailureException($"cannot walk the extract dir {_job.ExtractDir}: {e.Message}", e);
-        }
     }
 
     /// <summary>
@@ -201,11 +136,8 @@ public sealed class ShardRunner
             }
         }
 
-        return new ShardTotals(loader.Excluded, loader.ResumedRecordSeconds + recordSeconds, tokens);
+        return new ShardTotals(loader.Excluded, loader.ResumedRecordSeconds + recordSeconds, tokens, Tokenized, Reused, _tokenizer?.Times);
     }
-
-    /// <summary>What the done record needs beyond the progress counts, over the whole shard.</summary>
-    private sealed record ShardTotals(int Excluded, double RecordSeconds, long Tokens);
 
     /// <summary>A tokenized batch: its lines, and the audio and tokens of its records.</summary>
     private sealed record BatchResult(List<string> Records, List<string> Errors, double AudioSeconds, double RecordSeconds, long Tokens);
@@ -259,7 +191,7 @@ public sealed class ShardRunner
             if (error is not null)
             {
                 errors.Add(PairLines.Error(clip.Pair, error));
-                LogClipError(clip.Pair, error);
+                _clipErrors.Add(clip.Pair, error);
             }
             secondsBefore += clip.Seconds;
         }
@@ -324,59 +256,17 @@ public sealed class ShardRunner
             : throw new WorkerFailureException($"the tokenizer returned {outcomes.Count} outcomes for {audio.Count} clips");
     }
 
-    private void LogClipError(ClipPair pair, string error)
-    {
-        var logged = ++_clipErrorsLogged;
-        if (logged <= ClipErrorsShown)
-            _log.WriteLine($"{Prefix} skipped {pair.RelWav} ({error})");
-        if (logged == ClipErrorsShown)
-            _log.WriteLine($"{Prefix} further skipped clips are listed in {_job.Files.Errors} only");
-    }
-
-    private void LogStart(PairScan scan, int shardClips, ShardOutput output)
-    {
-        var resumed = output.Resumed;
-        _log.WriteLine(
-            $"{Prefix} {scan.Pairs.Count} pairs in {_job.ExtractDir} (unpaired {scan.UnpairedWav} wav, {scan.UnpairedLab} lab; " +
-            $"placeholder excluded {scan.PlaceholderPairsExcluded}; id collisions {scan.IdCollisions}) | this shard {shardClips} clips | " +
-            $"resumed {resumed.Done} ({resumed.Records} records, {resumed.Errors} errors; {output.DroppedBytes} torn bytes cut) | " +
-            $"output {_job.Files.Output}");
-        // Every shard walks the same tree, so every shard names the same files; none of them owns these. One a line:
-        // names hold commas and spaces.
-        foreach (var file in scan.Unpaired.Take(UnpairedShown))
-            _log.WriteLine($"{Prefix} unpaired: {PairFinder.Spelled(file)}");
-        if (scan.Unpaired.Count > UnpairedShown)
-            _log.WriteLine($"{Prefix} unpaired: {scan.Unpaired.Count - UnpairedShown} more (worker report lists them all)");
-    }
-
-    private void LogEnd(ProgressSnapshot final, ShardTotals totals)
-    {
-        var thisRun = final.Done - final.Resumed;
-        _log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{Prefix} finished {final.Done}/{final.Total} clips in {ProgressSnapshot.FormatDuration(final.ElapsedSeconds)} " +
-            $"({final.Done - final.Errors} records, {final.Errors - totals.Excluded} errors, {totals.Excluded} excluded; " +
-            $"{thisRun} this run, {final.Resumed} resumed; {totals.Tokens} tokens) | " +
-            $"{final.AudioSeconds:0.0} s of audio | {final.ClipsPerSecond:0.0} clips/s | {final.AudioSecondsPerSecond:0.0}x realtime | " +
-            $"peak memory {PeakMemoryMb():0} MB | tokenized {Tokenized}, reused {Reused} from the token cache"));
-    }
-
-    // Peak resident set (VmHWM) on Linux; the runtime's peak working set elsewhere.
-    private static double PeakMemoryMb()
+    /// <summary>All pairs of the extract dir (the shard command has checked that it exists).</summary>
+    private PairScan FindPairs()
     {
         try
         {
-            foreach (string line in File.ReadLines("/proc/self/status"))
-                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-                    return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+            return PairFinder.Find(_job.ExtractDir, _job.ExcludePlaceholder);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            throw new WorkerFailureException($"cannot walk the extract dir {_job.ExtractDir}: {e.Message}", e);
         }
-        catch (UnauthorizedAccessException)
-        {
-        }
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
-        return process.PeakWorkingSet64 / 1048576.0;
     }
 
     private static void CreateOutputDirectory(string output)
