@@ -1,7 +1,5 @@
-using System.Globalization;
 using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
-using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Progress;
@@ -12,8 +10,7 @@ namespace SpeechPairs.Worker.Shard;
 
 /// <summary>
 /// Runs one shard: finds the pairs, takes this shard's share, tokenizes them batch by batch and appends the lines in
-/// shard order, so every run with the same inputs writes the same bytes, interrupted and resumed or not. The next
-/// batch is decoded on a background task while the current one is tokenized (one batch ahead, no more).
+/// shard order, so every run with the same inputs writes the same bytes, interrupted and resumed or not.
 /// </summary>
 public sealed class ShardRunner
 {
@@ -25,8 +22,6 @@ public sealed class ShardRunner
     private readonly TokenCacheOptions? _tokenCache;
     private readonly ShardStageClock _clock = new();
     private readonly ClipErrorLog _clipErrors;
-    private ShardTokenCache? _cache;
-    private IClipTokenizer? _tokenizer;
     private volatile ShardOutput? _output;
     private volatile ProgressReporter? _progress;
 
@@ -106,154 +101,27 @@ public sealed class ShardRunner
         var loader = new BatchLoader(clips, output.Resumed, _wavReader, _job.BatchSeconds, _job.MaxDurationSeconds, _clock);
         double recordSeconds = 0;
         long tokens = output.Resumed.Tokens;
-        var first = _clock.Time(ShardStageClock.Stage.DecodeWait, loader.LoadNext);
-        if (first is not null)
+        TokenizerStageTimes? tokenizerTimes = null;
+        using (var pipeline = new BatchPipeline(loader, _clock))
         {
-            // With a cache the models are loaded on the first miss only: a run of all hits never loads them.
-            IClipTokenizer? loaded = _tokenCache is null ? LoadTokenizer() : null;
-            IClipTokenizer Tokenizer() => loaded ??= LoadTokenizer();
-            using var cache = _tokenCache is null ? null : ShardTokenCache.Open(_tokenCache, _job.Files.Output, resume: output.Resumed.Done > 0, _log, Prefix);
-            _cache = cache;
-            var next = Task.FromResult<PreparedBatch?>(first);
-            try
+            if (pipeline.HasWork)
             {
-                while (_clock.Time(ShardStageClock.Stage.DecodeWait, () => next.GetAwaiter().GetResult()) is { } batch)
+                using var tokenization = ClipTokenization.Open(_loadTokenizer, _tokenCache, _job.Files, resume: output.Resumed.Done > 0, _clock, _log, Prefix);
+                foreach (var batch in pipeline.Batches())
                 {
-                    next = Task.Run(loader.LoadNext);
-                    var reusedBefore = Reused;
-                    var result = Tokenize(batch, Tokenizer);
-                    _clock.Time(ShardStageClock.Stage.Write, () => output.AppendBatch(result.Records, result.Errors));
-                    recordSeconds += result.RecordSeconds;
-                    tokens += result.Tokens;
-                    progress.AddBatch(batch.Clips.Count, result.Errors.Count, result.AudioSeconds, Reused - reusedBefore);
+                    var lines = BatchLines.Of(batch, tokenization.Tokenize(batch, progress));
+                    foreach (var (pair, error) in lines.Failures)
+                        _clipErrors.Add(pair, error);
+                    _clock.Time(ShardStageClock.Stage.Write, () => output.AppendBatch(lines.Records, lines.ErrorLines));
+                    (recordSeconds, tokens) = (recordSeconds + lines.RecordSeconds, tokens + lines.Tokens);
+                    (Tokenized, Reused) = (Tokenized + lines.Tokenized, Reused + lines.Reused);
+                    progress.AddBatch(batch.Clips.Count, lines.Failures.Count, lines.AudioSeconds, lines.Reused);
                 }
-            }
-            finally
-            {
-                // Never leave the decoder running behind a failure: it holds files open and the caller may retry.
-                ((IAsyncResult)next).AsyncWaitHandle.WaitOne();
-                loaded?.Dispose();
+                tokenizerTimes = tokenization.TokenizerTimes;
             }
         }
 
-        return new ShardTotals(loader.Excluded, loader.ResumedRecordSeconds + recordSeconds, tokens, Tokenized, Reused, _tokenizer?.Times);
-    }
-
-    /// <summary>A tokenized batch: its lines, and the audio and tokens of its records.</summary>
-    private sealed record BatchResult(List<string> Records, List<string> Errors, double AudioSeconds, double RecordSeconds, long Tokens);
-
-    private IClipTokenizer LoadTokenizer()
-    {
-        _tokenizer = _clock.Time(ShardStageClock.Stage.ModelLoad, _loadTokenizer);
-        // The first progress line comes after the first batch: say what the first seconds went to.
-        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Prefix} tokenizer loaded in {_clock.ModelLoadSeconds:0.0} s"));
-        return _tokenizer;
-    }
-
-    /// <summary>Tokenizes a batch and turns every clip, in order, into an output line or an error line.</summary>
-    private BatchResult Tokenize(PreparedBatch batch, Func<IClipTokenizer> tokenizer)
-    {
-        var audio = batch.Clips.Where(c => c.Audio is not null).Select(c => c.Audio!).ToList();
-        var (outcomes, fromCache) = TokenizeMisses(batch, audio, tokenizer);
-        var records = new List<string>(audio.Count);
-        var errors = new List<string>();
-        double recordSeconds = 0;
-        long tokens = 0;
-        var next = 0;
-        double secondsBefore = 0;
-        foreach (var clip in batch.Clips)
-        {
-            var error = clip.Error;
-            if (error is null)
-            {
-                var (outcome, cached, unreadable) = clip.Long is null
-                    ? (outcomes[next], fromCache[next++], null)
-                    : TokenizeLong(clip, tokenizer, secondsBefore);
-                if (unreadable is not null)
-                    error = unreadable;
-                else if (outcome.Tokens is null)
-                    error = "tokenizer: " + Messages.FirstLine(outcome.Error ?? "no tokens and no reason given");
-                else if (outcome.Tokens.Tokens.Length == 0)
-                    error = string.Create(CultureInfo.InvariantCulture,
-                        $"no tokens: clip too short ({clip.Seconds:0.000} s)");
-                else
-                {
-                    records.Add(PairLines.Record(clip.Pair, clip.Text!, outcome.Tokens.Tokens, clip.SampleRate));
-                    if (cached)
-                        Reused++;
-                    else
-                        Tokenized++;
-                    recordSeconds += clip.Seconds;
-                    tokens += outcome.Tokens.Tokens.AsSpan().Count("<audio_");
-                }
-            }
-
-            if (error is not null)
-            {
-                errors.Add(PairLines.Error(clip.Pair, error));
-                _clipErrors.Add(clip.Pair, error);
-            }
-            secondsBefore += clip.Seconds;
-        }
-
-        return new BatchResult(records, errors, batch.AudioSeconds, recordSeconds, tokens);
-    }
-
-    /// <summary>
-    /// A long clip, part by part from its file, with progress inside it; never from the token cache, whose keys are
-    /// those of clips decoded whole. A file that turns out unreadable is the clip's <c>wav:</c> error, as for any clip.
-    /// </summary>
-    private (ClipOutcome Outcome, bool FromCache, string? Unreadable) TokenizeLong(PreparedClip clip, Func<IClipTokenizer> tokenizer, double batchSecondsBefore)
-    {
-        try
-        {
-            return (tokenizer().TokenizeLong(clip.Pair.WavPath, done => _progress?.InClip(done / clip.Seconds, batchSecondsBefore + done)), false, null);
-        }
-        catch (AudioFormatException e)
-        {
-            return (new ClipOutcome(null, null), false, BatchLoader.WavError(e));
-        }
-        catch (Exception e) when (e is not WorkerFailureException)
-        {
-            return (new ClipOutcome(null, Messages.FirstLine(e.Message)), false, null);
-        }
-    }
-
-    /// <summary>
-    /// The outcome of every clip: from the cache when it has the clip (step 1), else from the tokenizer, whose results
-    /// are then recorded for the merge (step 2) before the batch's output is written. Without a cache, all tokenized.
-    /// </summary>
-    private (IReadOnlyList<ClipOutcome> Outcomes, bool[] FromCache) TokenizeMisses(PreparedBatch batch, List<DecodedAudio> audio, Func<IClipTokenizer> tokenizer)
-    {
-        var cached = _cache?.Lookup(batch.Clips.Where(c => c.Audio is not null).Select(c => (c.Pair.Id, c.Audio!)).ToList())
-                     ?? new ClipTokens?[audio.Count];
-        var misses = audio.Where((_, i) => cached[i] is null).ToList();
-        var fresh = misses.Count == 0 ? [] : TokenizeBatch(tokenizer(), misses);
-        _cache?.Record(misses, fresh);
-        var next = 0;
-        return (cached.Select(hit => hit is not null ? new ClipOutcome(hit, null) : fresh[next++]).ToList(), cached.Select(hit => hit is not null).ToArray());
-    }
-
-    /// <summary>
-    /// One call for the batch. A failing clip is isolated by the tokenizer library, not here: its batch call gives every
-    /// clip its own outcome (<c>Vq0206Tokenizer.TokenizeBatch</c>). A call that throws or miscounts is the tokenizer
-    /// failing, not a clip, so it fails the shard instead of being retried clip by clip.
-    /// </summary>
-    private static IReadOnlyList<ClipOutcome> TokenizeBatch(IClipTokenizer tokenizer, List<DecodedAudio> audio)
-    {
-        IReadOnlyList<ClipOutcome> outcomes;
-        try
-        {
-            outcomes = tokenizer.TokenizeBatch(audio);
-        }
-        catch (Exception e) when (e is not WorkerFailureException)
-        {
-            throw new WorkerFailureException($"the tokenizer failed on a batch of {audio.Count} clips: {Messages.FirstLine(e.Message)}", e);
-        }
-
-        return outcomes.Count == audio.Count
-            ? outcomes
-            : throw new WorkerFailureException($"the tokenizer returned {outcomes.Count} outcomes for {audio.Count} clips");
+        return new ShardTotals(loader.Excluded, loader.ResumedRecordSeconds + recordSeconds, tokens, Tokenized, Reused, tokenizerTimes);
     }
 
     /// <summary>All pairs of the extract dir (the shard command has checked that it exists).</summary>
