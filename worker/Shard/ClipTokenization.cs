@@ -87,7 +87,8 @@ internal sealed class ClipTokenization : IDisposable
 
     /// <summary>
     /// A long clip, part by part from its file, with progress inside it; never from the token cache, whose keys are
-    /// those of clips decoded whole. A file that turns out unreadable is the clip's <c>wav:</c> error, as for any clip.
+    /// those of clips decoded whole. A file that turns out unreadable is the clip's <c>wav:</c> error, as for any clip;
+    /// any other throw is the tokenizer failing and fails the shard, as for a batch.
     /// </summary>
     private TokenizedClip TokenizeLong(PreparedClip clip, ProgressReporter progress, double batchSecondsBefore)
     {
@@ -102,7 +103,7 @@ internal sealed class ClipTokenization : IDisposable
         }
         catch (Exception e) when (e is not WorkerFailureException)
         {
-            return new TokenizedClip(new ClipOutcome(null, Messages.FirstLine(e.Message)), FromCache: false);
+            throw new WorkerFailureException($"the tokenizer failed on the long clip {clip.Pair.RelWav}: {Messages.FirstLine(e.Message)}", e);
         }
     }
 

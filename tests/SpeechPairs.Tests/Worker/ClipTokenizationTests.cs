@@ -48,6 +48,21 @@ public sealed class ClipTokenizationTests
     }
 
     [SkippableFact]
+    public void A_tokenizer_that_throws_on_a_long_clip_fails_the_shard()
+    {
+        using var temp = new TempDir();
+        var root = temp.Combine("extract");
+        TestArchive.WriteGoodClips(root, 1);
+        TestArchive.WritePair(root, "bad/long", Vq0206Tokenizer.LongClipSeconds + 1, "长", seed: 7, firstSample: FakeClipTokenizer.ThrowMarker);
+        var output = temp.Combine("out.jsonl");
+
+        var failure = Assert.Throws<WorkerFailureException>(() => ShardHarness.Execute(ShardHarness.Job(root, output, batchSeconds: 1000)));
+
+        Assert.Equal("the tokenizer failed on the long clip bad/long.wav: the model blew up", failure.Message);
+        Assert.False(File.Exists(output + ".done"));
+    }
+
+    [SkippableFact]
     public void A_tokenizer_that_miscounts_its_outcomes_fails_the_shard()
     {
         using var temp = new TempDir();
