@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using SpeechPairs.Tokenizer;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Shard;
 using SpeechPairs.Worker.TokenCache;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Bench;
 

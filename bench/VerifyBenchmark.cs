@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Shard;
 using SpeechPairs.Worker.Verify;
 
 namespace SpeechPairs.Bench;

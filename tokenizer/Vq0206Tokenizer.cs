@@ -39,7 +39,10 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
         return outcome.Tokens ?? throw new TokenizationException($"{clip.Source}: {outcome.Error}");
     }
 
-    /// <summary>Tokenizes <paramref name="clips"/>; a clip that fails gets an error and does not affect the others.</summary>
+    /// <summary>
+    /// Tokenizes <paramref name="clips"/>; a clip that fails gets an error and does not affect the others. This is the
+    /// one place a failing clip is isolated: callers take a throw as the tokenizer failing, not a clip.
+    /// </summary>
     public IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips)
     {
         int n = clips.Count;
@@ -149,7 +152,12 @@ public sealed class Vq0206Tokenizer(TokenizerModels models)
         {
             Quantize(features, owners, codes);
         }
-        catch (Exception batchError) when (batchError is not OutOfMemoryException && features.Count > 1)
+        catch (Exception batchError) when (batchError is not OutOfMemoryException && features.Count == 1)
+        {
+            // A batch of one is its clip's own run: the failure is the clip's.
+            errors[owners[0]] = $"vq02 encoder failed: {batchError.Message}";
+        }
+        catch (Exception batchError) when (batchError is not OutOfMemoryException)
         {
             // Isolate the clip that fails: results do not depend on batch membership, so one by one is equal.
             for (int k = 0; k < features.Count; k++)

@@ -1,6 +1,6 @@
 using System.Globalization;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
+using SpeechPairs.Worker.Hosting;
 
 // Numbers in progress lines and messages must not follow the machine's locale.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;

@@ -75,8 +75,16 @@ internal sealed class PartwiseTokenization(TokenizerModels models, Vq0206Tokeniz
                 var features = models.Frontend.ExtractPart(partPieces, samples, from, firstFrame, preceding, options.Dither, seed);
                 tokenizer.Times.AddVq02FrontEnd(start);
                 start = Stopwatch.GetTimestamp();
-                using (var frames = models.Encoder.EncodePart(features, carry, lastPart: !piecesLeft, models.Vq02Lanes))
+                try
+                {
+                    using var frames = models.Encoder.EncodePart(features, carry, lastPart: !piecesLeft, models.Vq02Lanes);
                     vq02.AddRange(models.Quantizer.Assign(frames));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // The clip's own failure, as in a batch: its outcome carries it (the caller does not isolate clips).
+                    return new ClipOutcome(null, $"vq02 encoder failed: {e.Message}");
+                }
                 tokenizer.Times.AddVq02Encoder(start);
                 firstFrame += features.Frames;
                 preceding = features.Data[^(Vq02Features.PrecedingFrames * features.Dim)..];

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Commands;
 

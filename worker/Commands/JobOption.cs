@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Commands;
 

@@ -2,6 +2,7 @@ using SpeechPairs.Contract;
 using System.CommandLine;
 using SpeechPairs.Worker.Merge;
 using SpeechPairs.Worker.TokenCache;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Commands;
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 
+using SpeechPairs.Worker.Hosting;
+
 namespace SpeechPairs.Worker.Commands;
 
 /// <summary>The <c>--parent-pid</c> option of the commands the pipeline starts: the process whose exit stops them (<see cref="ProcessHost"/>).</summary>

@@ -2,6 +2,9 @@ using SpeechPairs.Contract;
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Worker.Parity;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Worker.Commands;
 

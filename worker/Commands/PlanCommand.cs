@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Plan;
 
 namespace SpeechPairs.Worker.Commands;

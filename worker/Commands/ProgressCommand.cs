@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Progress;
 using SpeechPairs.Contract;
 

@@ -1,8 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Plan;
+using SpeechPairs.Worker.Shard;
 using SpeechPairs.Worker.TokenCache;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Worker.Commands;
 

@@ -2,6 +2,9 @@ using System.CommandLine;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Worker.Commands;
 

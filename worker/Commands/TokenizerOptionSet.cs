@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Tokenizer;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Worker.Commands;
 

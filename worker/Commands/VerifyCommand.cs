@@ -3,6 +3,8 @@ using SpeechPairs.Contract;
 using System.CommandLine;
 using System.Globalization;
 using SpeechPairs.Worker.Verify;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
 
 namespace SpeechPairs.Worker.Commands;
 

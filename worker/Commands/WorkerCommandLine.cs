@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Commands;
 

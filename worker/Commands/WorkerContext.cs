@@ -1,4 +1,5 @@
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Commands;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using SpeechPairs.Worker.Pairs;
 
 namespace SpeechPairs.Worker.Extraction;
 

@@ -1,4 +1,6 @@
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
 
 namespace SpeechPairs.Worker.Extraction;
 

@@ -3,6 +3,8 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
 
+using SpeechPairs.Worker.Hosting;
+
 namespace SpeechPairs.Worker.Extraction;
 
 /// <summary>

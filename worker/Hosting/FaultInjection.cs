@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>
 /// Kill points for the fault tests: when the named environment variable holds a step's name, the process kills

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>
 /// Ends the process at once, without the runtime's shutdown. Used after a signal or a lost parent, once the

@@ -1,4 +1,4 @@
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>Shapes exception messages for one-line reports.</summary>
 internal static class Messages

@@ -2,7 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using SpeechPairs.Worker.Extraction;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>
 /// Starts a child that dies with the worker even when the worker is killed outright (SIGKILL, the OOM killer), where no

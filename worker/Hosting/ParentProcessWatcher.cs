@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>
 /// Checks about once a second that the launching process still exists and calls back once when it is gone, so a

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using SpeechPairs.Contract;
 using SpeechPairs.Worker.Commands;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>Why a hosted command was stopped, and the exit code <see cref="ExitCodes"/> gives that.</summary>
 internal sealed record StopReason(int ExitCode, string Text)

@@ -1,4 +1,6 @@
-namespace SpeechPairs.Worker;
+using SpeechPairs.Worker.Tokenizing;
+
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>Wires the real WAV reader and the Step-Audio tokenizer (tests substitute their own <see cref="WorkerServices"/>).</summary>
 internal static class ProductionServices

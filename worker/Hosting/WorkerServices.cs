@@ -1,4 +1,6 @@
-namespace SpeechPairs.Worker;
+using SpeechPairs.Worker.Tokenizing;
+
+namespace SpeechPairs.Worker.Hosting;
 
 /// <summary>The heavy collaborators of the commands: the WAV reader and the tokenizer loader.</summary>
 /// <remarks>Production code uses <see cref="ProductionServices.Create"/>; tests hand in their own.</remarks>

@@ -1,5 +1,6 @@
 using SpeechPairs.Contract;
 using System.Text;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Worker.Merge;
 

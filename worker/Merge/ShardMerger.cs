@@ -1,5 +1,7 @@
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Output;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Worker.Merge;
 

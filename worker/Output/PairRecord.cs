@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Worker.Output;
 

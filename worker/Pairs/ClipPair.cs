@@ -1,4 +1,4 @@
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Pairs;
 
 /// <summary>A <c>.wav</c> and the <c>.lab</c> transcript of the same stem in the same directory.</summary>
 /// <param name="Id">

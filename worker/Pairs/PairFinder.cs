@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Pairs;
 
 /// <summary>What one walk of the extract dir found.</summary>
 /// <param name="Pairs">Every pair, sorted by <see cref="ClipPair.RelWav"/> as the archive spells it (ordinal, '/' separators).</param>

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Pairs;
 
 /// <summary>
 /// Reads a <c>.lab</c> transcript as the Python reference does: UTF-8, else GB18030 (older Chinese tooling), read in

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Parity;
 

@@ -3,6 +3,9 @@ using System.Text.Json;
 using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Worker.Parity;
 

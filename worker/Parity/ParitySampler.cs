@@ -1,3 +1,5 @@
+using SpeechPairs.Worker.Pairs;
+
 namespace SpeechPairs.Worker.Parity;
 
 /// <summary>A pair that may be sampled, with its duration from the WAV header.</summary>

@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 
+using SpeechPairs.Worker.Hosting;
+
 namespace SpeechPairs.Worker.Parity;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Parity;
 

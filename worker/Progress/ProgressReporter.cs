@@ -1,6 +1,7 @@
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Shard;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Progress;
 
 /// <summary>
 /// Reports a shard's progress every <c>interval</c> (and at the end): a human line on stderr and

@@ -1,7 +1,8 @@
 using System.Globalization;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Shard;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Progress;
 
 /// <summary>
 /// Where a shard stands. <see cref="Done"/> counts finished clips including errors and clips finished by an earlier

@@ -1,6 +1,8 @@
 using System.Globalization;
 using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Verify;
 
 namespace SpeechPairs.Worker.Report;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using SpeechPairs.Worker.Pairs;
 
 namespace SpeechPairs.Worker.Report;
 

@@ -1,8 +1,10 @@
 using System.Globalization;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Tokenizing;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>
 /// Cuts a shard's clips into batches and prepares them (transcript read, WAV decoded once).

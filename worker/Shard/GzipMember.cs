@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>
 /// One self-sized gzip member (RFC 1952). The header carries an extra field <c>SP</c> with the member's total length,

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>
 /// A JSONL(.gz) file that grows by whole batches: each append is one write (a complete gzip member when compressed)

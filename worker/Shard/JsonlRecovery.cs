@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>The usable start of an existing JSONL(.gz) file.</summary>
 /// <param name="GoodLength">Bytes up to the end of the last complete line (plain) or member (gzip); the rest is cut off.</param>

@@ -1,4 +1,6 @@
-namespace SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
+
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>The two line shapes a shard writes.</summary>
 public static class PairLines

@@ -1,6 +1,8 @@
 using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Tokenizing;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>A clip ready for the tokenizer (transcript and audio), or the reason it cannot be one.</summary>
 internal sealed record PreparedClip(ClipPair Pair, string? Text, DecodedAudio? Audio, string? Error)

@@ -1,6 +1,8 @@
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>What an earlier run of this shard already finished: every id in its output or its errors file.</summary>
 public sealed class ResumeState

@@ -1,6 +1,7 @@
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Pairs;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>Everything the <c>shard</c> command decided, validated.</summary>
 /// <param name="ExtractDir">Root of the extracted archive.</param>

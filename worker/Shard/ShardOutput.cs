@@ -1,6 +1,8 @@
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>
 /// The output and errors files of a shard, written batch by batch in shard order, plus the done marker.

@@ -1,6 +1,7 @@
 using System.Globalization;
+using SpeechPairs.Worker.Hosting;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>Which slice of the sorted pairs a worker handles: shard <see cref="Index"/> takes the pairs whose position mod <see cref="Count"/> equals it.</summary>
 public sealed record ShardSelection

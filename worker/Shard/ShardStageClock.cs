@@ -2,7 +2,7 @@ using System.Diagnostics;
 using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Shard;
 
 /// <summary>Times one shard run's stages for its done record (<see cref="StageSeconds"/>).</summary>
 internal sealed class ShardStageClock

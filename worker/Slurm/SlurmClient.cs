@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Slurm;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Progress;
 
 namespace SpeechPairs.Worker.Slurm;

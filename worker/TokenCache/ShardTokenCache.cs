@@ -1,5 +1,7 @@
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Worker.TokenCache;
 

@@ -1,3 +1,5 @@
+using SpeechPairs.Worker.Hosting;
+
 namespace SpeechPairs.Worker.TokenCache;
 
 /// <summary>The shard and merge commands' up-front check of <c>--token-cache</c>.</summary>

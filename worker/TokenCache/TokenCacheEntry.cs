@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SpeechPairs.Tokenizer;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Worker.TokenCache;
 

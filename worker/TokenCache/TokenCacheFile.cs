@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.TokenCache;
 

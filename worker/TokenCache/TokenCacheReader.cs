@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using SpeechPairs.Tokenizer;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.TokenCache;
 

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Bundle;
+using SpeechPairs.Worker.Tokenizing;
 using TorchSharp;
 
 namespace SpeechPairs.Worker.TokenCache;

@@ -1,12 +1,16 @@
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Tokenizing;
 
 /// <summary>The tokenizer as the worker sees it: decoded clips in, one outcome per clip out, in the same order.</summary>
 /// <remarks>
+/// A clip the tokenizer cannot tokenize gets a failed outcome; a throw means the tokenizer itself failed, and the shard
+/// fails with it (the worker does not retry clip by clip).
+/// <para>
 /// A clip's tokens must not depend on which clips share its batch: a resumed shard batches the remaining clips
 /// differently and must still produce the same lines.
+/// </para>
 /// </remarks>
 public interface IClipTokenizer : IDisposable
 {

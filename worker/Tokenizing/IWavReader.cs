@@ -1,6 +1,6 @@
 using SpeechPairs.Tokenizer.Audio;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Tokenizing;
 
 /// <summary>Reads WAV files. Every failure throws <see cref="AudioFormatException"/>.</summary>
 public interface IWavReader

@@ -1,7 +1,7 @@
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Tokenizing;
 
 /// <summary>The production tokenizer: the Step-Audio vq0206 models, loaded once per worker process.</summary>
 /// <remarks>Thread counts and the device come from <see cref="TokenizerOptions"/>, applied by <c>TokenizerModels.Load</c>.</remarks>

@@ -1,7 +1,7 @@
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 
-namespace SpeechPairs.Worker;
+namespace SpeechPairs.Worker.Tokenizing;
 
 /// <summary>The production WAV reader: the tokenizer library's <see cref="WavReader"/> (one decode per file).</summary>
 /// <remarks>

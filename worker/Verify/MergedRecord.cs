@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Verify;
 

@@ -1,5 +1,7 @@
 using System.Globalization;
 using SpeechPairs.Tokenizer.Audio;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
 
 namespace SpeechPairs.Worker.Verify;
 

@@ -1,5 +1,8 @@
 using System.Globalization;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Worker.Verify;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using SpeechPairs.Worker.Pairs;
 
 namespace SpeechPairs.Worker.Verify;
 

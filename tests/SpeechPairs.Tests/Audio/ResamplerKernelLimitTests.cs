@@ -1,6 +1,6 @@
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Audio;
 

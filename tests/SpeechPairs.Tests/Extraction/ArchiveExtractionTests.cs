@@ -2,8 +2,9 @@ using System.Diagnostics;
 using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Extraction;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Pairs;
 
 namespace SpeechPairs.Tests.Extraction;
 

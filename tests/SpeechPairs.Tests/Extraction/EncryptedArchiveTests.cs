@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Extraction;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Tests.Extraction;
 

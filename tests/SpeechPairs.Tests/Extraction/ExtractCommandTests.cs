@@ -3,8 +3,8 @@ using System.Text;
 using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Extraction;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Tests.Extraction;
 

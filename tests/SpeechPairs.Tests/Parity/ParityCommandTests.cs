@@ -1,5 +1,5 @@
 using System.Text.Json;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Parity;
 using SpeechPairs.Contract;
 

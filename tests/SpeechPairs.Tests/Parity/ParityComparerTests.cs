@@ -1,5 +1,5 @@
 using SpeechPairs.Tokenizer;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Parity;
 
 namespace SpeechPairs.Tests.Parity;

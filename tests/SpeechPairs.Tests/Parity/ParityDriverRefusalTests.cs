@@ -1,5 +1,5 @@
 using SpeechPairs.Tests.Support;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Parity;
 using SpeechPairs.Contract;
 

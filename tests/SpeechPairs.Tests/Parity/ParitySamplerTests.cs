@@ -1,4 +1,4 @@
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Parity;
 
 namespace SpeechPairs.Tests.Parity;

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Parity;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Parity;
 

@@ -2,8 +2,8 @@ using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
 using SpeechPairs.Tokenizer.Bundle;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Tests.Plan;
 

@@ -1,7 +1,8 @@
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Tests.Report;
 

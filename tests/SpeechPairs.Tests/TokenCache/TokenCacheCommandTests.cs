@@ -1,7 +1,7 @@
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.TokenCache;
 using SpeechPairs.Contract;
 

@@ -2,8 +2,10 @@ using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
 using SpeechPairs.Worker.TokenCache;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.TokenCache;
 

@@ -1,7 +1,7 @@
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tokenizer;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.TokenCache;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.TokenCache;
 

@@ -2,7 +2,8 @@ using System.Text;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Shard;
 using SpeechPairs.Worker.Verify;
 using static SpeechPairs.Tests.Support.MacNames;
 

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using SpeechPairs.Tests.Extraction;
 using SpeechPairs.Tests.Worker;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Tests.Verify;
 

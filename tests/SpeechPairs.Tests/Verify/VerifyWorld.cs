@@ -3,7 +3,8 @@ using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Shard;
 using SpeechPairs.Worker.Verify;
 using ContractShardFiles = SpeechPairs.Contract.ShardFiles;
 
@@ -145,5 +146,5 @@ internal sealed class VerifyWorld : IDisposable
         MergedRecord.TryParse(line, out var record, out _, out var reason) ? record : throw new InvalidOperationException(reason);
 
     private static byte[] GzipMember(IEnumerable<string> lines) =>
-        SpeechPairs.Worker.GzipMember.Encode(Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))));
+        SpeechPairs.Worker.Shard.GzipMember.Encode(Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))));
 }

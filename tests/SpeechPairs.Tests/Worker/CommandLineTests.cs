@@ -1,8 +1,9 @@
 using SpeechPairs.Tests.Support;
 using System.Text.Json;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Worker;
 

@@ -1,6 +1,6 @@
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Worker;
 
@@ -10,7 +10,7 @@ namespace SpeechPairs.Tests.Worker;
 /// </summary>
 internal sealed class FakeClipTokenizer : IClipTokenizer
 {
-    /// <summary>A clip starting with this int16 sample makes the whole batch call throw.</summary>
+    /// <summary>A clip starting with this int16 sample makes the whole batch call throw (the tokenizer failing, not a clip).</summary>
     public const short ThrowMarker = 12345;
 
     /// <summary>A clip starting with this int16 sample gets a failed outcome.</summary>

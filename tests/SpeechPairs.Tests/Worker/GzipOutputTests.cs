@@ -2,7 +2,7 @@ using SpeechPairs.Tests.Support;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Tests.Worker;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Tests.Worker;
 

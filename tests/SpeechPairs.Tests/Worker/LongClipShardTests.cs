@@ -5,7 +5,9 @@ using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Worker;
 

@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Merge;
+using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Shard;
 using static SpeechPairs.Tests.Support.MacNames;
 
 namespace SpeechPairs.Tests.Worker;

@@ -1,5 +1,5 @@
 using SpeechPairs.Tests.Support;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
 using static SpeechPairs.Tests.Support.MacNames;
 
 namespace SpeechPairs.Tests.Worker;

@@ -5,6 +5,9 @@ using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Worker;
 

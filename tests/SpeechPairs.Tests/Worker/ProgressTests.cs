@@ -3,7 +3,8 @@ using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Progress;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Tests.Worker;
 

@@ -1,6 +1,7 @@
 using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Tests.Worker;
 

@@ -1,5 +1,5 @@
 using SpeechPairs.Contract;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Shard;
 using SpeechPairs.Worker.TokenCache;
 
 namespace SpeechPairs.Tests.Worker;

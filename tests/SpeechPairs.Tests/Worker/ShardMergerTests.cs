@@ -1,8 +1,9 @@
 using System.IO.Compression;
 using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Merge;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Tests.Worker;
 

@@ -1,4 +1,5 @@
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
 
 namespace SpeechPairs.Tests.Worker;
 

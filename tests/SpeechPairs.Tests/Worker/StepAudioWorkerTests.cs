@@ -3,9 +3,11 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using SpeechPairs.Worker;
 using SpeechPairs.Worker.Commands;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
+using SpeechPairs.Worker.Shard;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Worker;
 

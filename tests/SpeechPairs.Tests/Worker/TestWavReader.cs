@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Tokenizing;
 
 namespace SpeechPairs.Tests.Worker;
 

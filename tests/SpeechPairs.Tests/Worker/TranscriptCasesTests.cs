@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
 
 namespace SpeechPairs.Tests.Worker;
 

@@ -1,6 +1,6 @@
 using SpeechPairs.Tests.Support;
 using System.Text;
-using SpeechPairs.Worker;
+using SpeechPairs.Worker.Pairs;
 
 namespace SpeechPairs.Tests.Worker;
 
