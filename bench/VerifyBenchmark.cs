@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Worker;
 using SpeechPairs.Worker.Verify;
 

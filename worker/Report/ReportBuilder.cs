@@ -1,5 +1,6 @@
 using System.Globalization;
 using SpeechPairs.Contract;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker.Verify;
 

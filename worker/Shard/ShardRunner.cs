@@ -255,7 +255,7 @@ public sealed class ShardRunner
                     else
                         Tokenized++;
                     recordSeconds += clip.Seconds;
-                    tokens += outcome.Tokens.Tokens.AsSpan().Count("<audio_");
+                    tokens += outcome.Tokens.Tokens.AsSpan().Count(TokenMerger.TokenPrefix);
                 }
             }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 
 namespace SpeechPairs.Worker.Verify;

@@ -1,6 +1,7 @@
 using System.Text;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker;
 using SpeechPairs.Worker.Verify;

@@ -1,5 +1,6 @@
 using System.Text;
 using SpeechPairs.Contract;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Worker.Verify;
 
 namespace SpeechPairs.Tests.Verify;
