@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 
@@ -71,7 +72,7 @@ internal static class TokenizeCommand
         }
 
         if (outcome.Tokens is not { } tokens)
-            return ErrorLine(path, "tokenizer: " + (outcome.Error ?? "no tokens and no reason given"));
+            return ErrorLine(path, ErrorKinds.Error(ErrorKinds.Tokenizer, outcome.Error ?? "no tokens and no reason given"));
         succeeded = true;
         return new JsonLineBuilder()
             .Add("wav", path)

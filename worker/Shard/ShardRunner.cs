@@ -243,13 +243,13 @@ public sealed class ShardRunner
                 if (unreadable is not null)
                     error = unreadable;
                 else if (outcome.Tokens is null)
-                    error = "tokenizer: " + Messages.FirstLine(outcome.Error ?? "no tokens and no reason given");
+                    error = ErrorKinds.Error(ErrorKinds.Tokenizer, Messages.FirstLine(outcome.Error ?? "no tokens and no reason given"));
                 else if (outcome.Tokens.Tokens.Length == 0)
-                    error = string.Create(CultureInfo.InvariantCulture,
-                        $"no tokens: clip too short ({clip.Seconds:0.000} s)");
+                    error = ErrorKinds.Error(ErrorKinds.NoTokens, string.Create(CultureInfo.InvariantCulture,
+                        $"clip too short ({clip.Seconds:0.000} s)"));
                 else
                 {
-                    records.Add(PairLines.Record(clip.Pair, clip.Text!, outcome.Tokens.Tokens, clip.SampleRate));
+                    records.Add(clip.Pair.Record(clip.Text!, outcome.Tokens.Tokens, clip.SampleRate).ToLine());
                     if (cached)
                         Reused++;
                     else
@@ -261,7 +261,7 @@ public sealed class ShardRunner
 
             if (error is not null)
             {
-                errors.Add(PairLines.Error(clip.Pair, error));
+                errors.Add(clip.Pair.ErrorRecord(error).ToLine());
                 LogClipError(clip.Pair, error);
             }
             secondsBefore += clip.Seconds;

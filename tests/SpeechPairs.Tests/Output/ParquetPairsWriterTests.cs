@@ -1,4 +1,5 @@
 using ParquetSharp;
+using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Worker.Output;
 
@@ -23,7 +24,7 @@ public sealed class ParquetPairsWriterTests
         var lines = ReadWithArrow(path).Select(r => r.ToLine()).ToList();
         Assert.Equal(records.Select(r => r.ToLine()), lines);
         // The JSONL text survives the trip both ways.
-        Assert.Equal(records, lines.Select(PairRecord.Parse));
+        Assert.Equal(records, lines.Select(PairRecord.Read));
     }
 
     [SkippableFact]

@@ -132,7 +132,7 @@ public sealed class StepAudioWorkerTests
         }
 
         using (var stopped = File.OpenRead(output))
-            Assert.Equal(stopped.Length, JsonlRecovery.RecoverGzip(stopped).GoodLength); // no torn member
+            Assert.Equal(stopped.Length, JsonlRecovery.RecoverGzip(stopped, JsonlRecovery.PairLine).GoodLength); // no torn member
         using (var resumed = StartWorker(root, output, "--resume"))
         {
             resumed.WaitForExit();
