@@ -16,8 +16,9 @@ internal sealed record RecoveredLines(long GoodLength, IReadOnlyList<string> Ids
 
 /// <summary>
 /// Reads back what an interrupted shard wrote. A line counts when it ends in a newline and its file's
-/// <see cref="ShardLineReader"/> reads it whole (<see cref="PairLine"/>, <see cref="ErrorLine"/>, a cache entry); a gzip member counts when it is whole (declared length present, deflate data intact, CRC-32 and
-/// length match) and holds only such lines. The first thing that does not count ends the usable part: it and everything
+/// <see cref="ShardLineReader"/> reads it whole (<see cref="PairLine"/>, <see cref="ErrorLine"/>, a cache entry); a gzip
+/// member counts when it is whole (declared length present, deflate data intact, CRC-32 and length match) and holds only
+/// such lines. The first thing that does not count ends the usable part: it and everything
 /// after it were written by a process that was killed mid-write.
 /// </summary>
 internal static class JsonlRecovery
