@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using SpeechPairs.Contract;
-using SpeechPairs.Worker.Verify;
+using SpeechPairs.Tokenizer;
 using static TorchSharp.torch;
 
 namespace SpeechPairs.Bench;

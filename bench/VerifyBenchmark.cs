@@ -3,6 +3,9 @@ using System.Diagnostics;
 using System.Text;
 using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Shard;
+using SpeechPairs.Contract;
+using SpeechPairs.Tokenizer;
+using SpeechPairs.Worker;
 using SpeechPairs.Worker.Verify;
 
 namespace SpeechPairs.Bench;
@@ -36,15 +39,15 @@ public static class VerifyBenchmark
             {
                 var info = SpeechPairs.Tokenizer.Audio.WavReader.ReadInfo(pair.WavPath);
                 TranscriptReader.TryRead(pair.LabPath, out var text, out _);
-                lines.Append(PairLines.Record(pair, text!, Tokens(ExpectedTokenCount.Groups(info.Frames, info.SampleRate)!.Value), info.SampleRate)).Append('\n');
+                lines.Append(pair.Record(text!, Tokens(ExpectedTokenCount.Groups(info.Frames, info.SampleRate)!.Value), info.SampleRate).ToLine()).Append('\n');
             }
 
             File.WriteAllText(output, lines.ToString());
-            File.WriteAllText(output + ".errors.jsonl", "");
+            File.WriteAllText(new MergedOutputSet(output).Errors, "");
             Console.WriteLine($"generated {clips} pairs and their merged file in {made.Elapsed.TotalSeconds:0.0} s");
 
             var (seconds, result) = Measure.Best(2, () => new OutputVerifier(
-                new VerifyOptions(output, extract, output + ".errors.jsonl", null, null, false, null, false, 3)).Run());
+                new VerifyOptions(output, extract, new MergedOutputSet(output).Errors, null, null, false, null, false, 3)).Run());
             Console.WriteLine($"verify: {(result.Verified ? "verified" : "PROBLEMS")} {result.Records} records in {seconds:0.00} s " +
                               $"({seconds / clips * 100_000:0.0} s per 100k clips; files in the page cache; best of 2)");
             Console.WriteLine($"clips={clips} seconds={seconds:0.000} per100k={seconds / clips * 100_000:0.0}");

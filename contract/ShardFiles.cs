@@ -38,7 +38,7 @@ public sealed partial record ShardFiles(string Output)
     /// Whether the shards of a run whose merged output is <paramref name="mergedOutput"/> write gzip: always, except for a
     /// plain <c>.jsonl</c> output (a Parquet output is made from gzip shards: Parquet cannot be resumed after a kill).
     /// </summary>
-    public static bool ShardsAreGzip(string mergedOutput) => !mergedOutput.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase);
+    public static bool ShardsAreGzip(string mergedOutput) => OutputFormats.Of(mergedOutput) != OutputFormat.Jsonl;
 
     /// <summary>Shard <paramref name="index"/> of <paramref name="count"/> in a work folder.</summary>
     /// <param name="gzip">Whether shard outputs are <c>.jsonl.gz</c> (else <c>.jsonl</c>).</param>

@@ -1,7 +1,7 @@
 using System.CommandLine;
+using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Contract;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Shard;
 using SpeechPairs.Worker.Tokenizing;
@@ -75,7 +75,7 @@ internal static class TokenizeCommand
         }
 
         if (outcome.Tokens is not { } tokens)
-            return ErrorLine(path, "tokenizer: " + (outcome.Error ?? "no tokens and no reason given"));
+            return ErrorLine(path, ErrorKinds.Error(ErrorKinds.Tokenizer, outcome.Error ?? "no tokens and no reason given"));
         succeeded = true;
         return new JsonLineBuilder()
             .Add("wav", path)

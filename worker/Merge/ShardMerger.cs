@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using SpeechPairs.Contract;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Output;
@@ -44,16 +45,16 @@ public sealed class ShardMerger(string workDir, int shardCount, string output)
         using var merged = new MergedOutput(_output, format == OutputFormat.JsonlGzip);
         {
             var lines = OrderedMerge.ByRelWav(
-                shards.Select((s, i) => Counted(JsonLines.Read(s.Output, gzip), recordCounts, i)).ToArray(),
-                (i, line) => new WorkerFailureException($"{Describe(i)}: {shards[i].Output} holds a line out of order or without rel_wav: {Clip(line)}"));
+                shards.Select((s, i) => Counted(ReadShard<PairRecord>(i, s.Output, gzip, PairRecord.TryRead), recordCounts, i)).ToArray(),
+                line => line.Record.RelWav, (i, line) => OutOfOrder(i, shards[i].Output, line.Json));
             if (format == OutputFormat.Parquet)
-                WriteParquet(lines, merged.Stream, cancel);
+                WriteParquet(lines.Select(line => line.Record), merged.Stream, cancel);
             else
             {
                 foreach (var line in lines)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    merged.Add(line);
+                    merged.Add(line.Json);
                 }
             }
             CheckCounts(shards, records, recordCounts, r => r.Records, "records", s => s.Output);
@@ -65,15 +66,14 @@ public sealed class ShardMerger(string workDir, int shardCount, string output)
         using var mergedErrors = new MergedOutput(ErrorsOutput, gzip: false);
         {
             var lines = OrderedMerge.ByRelWav(
-                shards.Select((s, i) => Counted(File.Exists(s.Errors) ? JsonLines.Read(s.Errors, gzip: false) : [], errorCounts, i)).ToArray(),
-                (i, line) => new WorkerFailureException($"{Describe(i)}: {shards[i].Errors} holds a line out of order or without rel_wav: {Clip(line)}"));
+                shards.Select((s, i) => Counted(File.Exists(s.Errors) ? ReadShard<ErrorRecord>(i, s.Errors, gzip: false, ErrorRecord.TryRead) : [], errorCounts, i)).ToArray(),
+                line => line.Record.RelWav, (i, line) => OutOfOrder(i, shards[i].Errors, line.Json));
             foreach (var line in lines)
             {
                 cancel.ThrowIfCancellationRequested();
-                var kind = ErrorKind(JsonLines.StringField(line, "error"u8));
-                if (kind != BatchLoader.TooLongKind)
-                    kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
-                mergedErrors.Add(line);
+                if (!line.Record.IsExcluded)
+                    kinds[line.Record.Kind] = kinds.GetValueOrDefault(line.Record.Kind) + 1;
+                mergedErrors.Add(line.Json);
             }
             CheckCounts(shards, records, errorCounts, r => r.Errors + r.Excluded, "error lines", s => s.Errors);
             mergedErrors.Complete();
@@ -93,13 +93,12 @@ public sealed class ShardMerger(string workDir, int shardCount, string output)
     }
 
     /// <summary>Parquet is made here from the gzip shards (it cannot be resumed after a kill: its footer comes last).</summary>
-    private static void WriteParquet(IEnumerable<string> lines, Stream output, CancellationToken cancel)
+    private static void WriteParquet(IEnumerable<PairRecord> records, Stream output, CancellationToken cancel)
     {
         using var writer = new ParquetPairsWriter(output);
-        foreach (var line in lines)
+        foreach (var record in records)
         {
             cancel.ThrowIfCancellationRequested();
-            var record = PairRecord.Parse(line);
             try
             {
                 writer.Add(record);
@@ -112,14 +111,21 @@ public sealed class ShardMerger(string workDir, int shardCount, string output)
         }
     }
 
-    /// <summary>The kind of an error line: the text before its first colon (<c>wav</c>, <c>transcript</c>, <c>too long</c>, …).</summary>
-    public static string ErrorKind(string? error)
+    private delegate bool RecordReader<T>(string line, [NotNullWhen(true)] out T? record, out RecordProblem problem, out string reason);
+
+    /// <summary>A shard file's lines, each with its record; a line that is not one stops the merge.</summary>
+    private IEnumerable<(string Json, T Record)> ReadShard<T>(int index, string path, bool gzip, RecordReader<T> read) where T : class
     {
-        if (string.IsNullOrEmpty(error))
-            return "unknown";
-        var colon = error.IndexOf(':');
-        return colon > 0 ? error[..colon] : error;
+        foreach (var line in JsonlReader.Read(path, gzip))
+        {
+            if (!read(line.Json, out var record, out _, out var reason))
+                throw new WorkerFailureException($"{Describe(index)}: {path} line {line.Number} is not a record ({reason}): {Clip(line.Json)}");
+            yield return (line.Json, record);
+        }
     }
+
+    private WorkerFailureException OutOfOrder(int index, string path, string line) =>
+        new($"{Describe(index)}: {path} holds a line out of order: {Clip(line)}");
 
     private DoneRecord[] ReadDoneRecords(ShardFiles[] shards)
     {
@@ -158,7 +164,7 @@ public sealed class ShardMerger(string workDir, int shardCount, string output)
 
     private string Describe(int index) => ShardFiles.Describe(index, shardCount);
 
-    private static IEnumerable<string> Counted(IEnumerable<string> lines, long[] counts, int index)
+    private static IEnumerable<T> Counted<T>(IEnumerable<T> lines, long[] counts, int index)
     {
         foreach (var line in lines)
         {

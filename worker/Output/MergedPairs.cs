@@ -1,40 +1,34 @@
-using System.IO.Compression;
-using System.Text;
+using SpeechPairs.Worker.Hosting;
 using Parquet;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Output;
 
 /// <summary>
-/// Reads a merged output back as its JSONL lines, whatever the format: <c>.jsonl</c>, <c>.jsonl.gz</c> (all gzip
-/// members) or <c>.parquet</c> (each row rebuilt into the exact line). Streams: at most one row group is in memory.
+/// Reads the merged output back in file order, in the format its name has in the contract
+/// (<see cref="OutputFormats.Of"/>): <c>.jsonl</c>, <c>.jsonl.gz</c> (all gzip members) or <c>.parquet</c> (each row
+/// rebuilt into its exact line). Every reader of the merged output (verify, report, tests) goes through here. Streams: at
+/// most one row group is in memory.
 /// </summary>
 public static class MergedPairs
 {
-    public static bool IsParquet(string path) => path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>The lines in file order, without terminators.</summary>
-    public static IEnumerable<string> ReadLines(string path)
+    /// <summary>The lines in file order; a Parquet file is whole or unreadable, so its lines are all terminated.</summary>
+    /// <exception cref="JsonlReadException">A JSONL file cannot be read to its end.</exception>
+    public static IEnumerable<JsonlLine> ReadLines(string path)
     {
-        if (IsParquet(path))
-        {
-            foreach (var record in ReadParquet(path))
-                yield return record.ToLine();
-            yield break;
-        }
-
-        using var file = File.OpenRead(path);
-        // GZipStream reads every concatenated member, as the shards write them.
-        using Stream content = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
-            ? new GZipStream(file, CompressionMode.Decompress)
-            : file;
-        using var reader = new StreamReader(content, new UTF8Encoding(false, throwOnInvalidBytes: true));
-        while (reader.ReadLine() is { } line)
-            yield return line;
+        var format = FormatOf(path);
+        if (format != OutputFormat.Parquet)
+            return JsonlReader.Read(path, gzip: format == OutputFormat.JsonlGzip);
+        return ReadParquet(path).Select((record, row) => new JsonlLine(row + 1, record.ToLine(), Terminated: true));
     }
 
     /// <summary>The records in file order.</summary>
+    /// <exception cref="FormatException">A line is not a pair record.</exception>
     public static IEnumerable<PairRecord> ReadRecords(string path) =>
-        IsParquet(path) ? ReadParquet(path) : ReadLines(path).Select(PairRecord.Parse);
+        FormatOf(path) == OutputFormat.Parquet ? ReadParquet(path) : ReadLines(path).Select(line => PairRecord.Read(line.Json));
+
+    private static OutputFormat FormatOf(string path) =>
+        OutputFormats.Of(path) ?? throw new UsageException($"the merged output must end in .jsonl.gz, .jsonl or .parquet: {path}");
 
     private static IEnumerable<PairRecord> ReadParquet(string path)
     {

@@ -1,4 +1,5 @@
 using Parquet;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Output;
 

@@ -1,3 +1,5 @@
+using SpeechPairs.Contract;
+
 namespace SpeechPairs.Worker.Pairs;
 
 /// <summary>A <c>.wav</c> and the <c>.lab</c> transcript of the same stem in the same directory.</summary>
@@ -11,4 +13,11 @@ namespace SpeechPairs.Worker.Pairs;
 /// <param name="WavPath">The WAV's full path on this machine.</param>
 /// <param name="LabPath">The transcript's full path on this machine.</param>
 /// <param name="Error">Why the walk already knows this pair cannot become a record (an id collision); its error line says this.</param>
-public sealed record ClipPair(string Id, string RelWav, string RelLab, string WavPath, string LabPath, string? Error = null);
+public sealed record ClipPair(string Id, string RelWav, string RelLab, string WavPath, string LabPath, string? Error = null)
+{
+    /// <summary>The pair's record, with what the tokenizer and the transcript gave.</summary>
+    public PairRecord Record(string text, string tokens, int sampleRate) => new(Id, text, tokens, RelWav, RelLab, sampleRate);
+
+    /// <summary>The pair's errors-file record.</summary>
+    public ErrorRecord ErrorRecord(string error) => new(Id, RelWav, error);
+}

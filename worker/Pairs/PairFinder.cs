@@ -1,4 +1,5 @@
 using System.Text;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Pairs;
 
@@ -17,7 +18,7 @@ public sealed record PairScan(IReadOnlyList<ClipPair> Pairs, IReadOnlyList<strin
     /// <summary>Transcripts without a WAV.</summary>
     public int UnpairedLab => Unpaired.Count - UnpairedWav;
 
-    /// <summary>Pairs refused because their ids collide (<see cref="PairFinder.IdCollisionKind"/>).</summary>
+    /// <summary>Pairs refused because their ids collide (<see cref="ErrorKinds.IdCollision"/>).</summary>
     public int IdCollisions => Pairs.Count(p => p.Error is not null);
 }
 
@@ -27,9 +28,6 @@ public static class PairFinder
     /// <summary>The folder of template lines with variables in the Genshin archive, dropped by <c>--exclude-placeholder</c>.</summary>
     public const string PlaceholderFolder = "带变量语音 - Placeholder";
 
-    /// <summary>The error kind of pairs whose ids are the same after NFC normalisation.</summary>
-    public const string IdCollisionKind = "id collision";
-
     /// <summary>
     /// Walks <paramref name="extractDir"/> once. A pair is a <c>.wav</c> and a <c>.lab</c> (extensions matched
     /// case-insensitively) whose paths differ only in the extension once both are in Unicode NFC: on Linux a name is the
@@ -38,7 +36,7 @@ public static class PairFinder
     /// <item>Within one NFC stem, files of the same spelling pair first; of the spellings left, a lone WAV spelling pairs
     /// with a lone transcript spelling. Files of one spelling that differ only in extension case: the ordinal-first pairs.</item>
     /// <item>The id is the NFC stem. When one NFC stem yields several pairs (NFC and NFD twins), their records would
-    /// carry ids that print alike: none is kept, each becomes an <see cref="IdCollisionKind"/> error naming the others.</item>
+    /// carry ids that print alike: none is kept, each becomes an <see cref="ErrorKinds.IdCollision"/> error naming the others.</item>
     /// <item>Everything else is unpaired and listed by name.</item>
     /// </list>
     /// </summary>
@@ -189,7 +187,7 @@ public static class PairFinder
     private static string CollisionError(string relWav, List<(string Wav, string Lab)> group)
     {
         var others = group.Select(p => p.Wav).Where(w => w != relWav).Order(StringComparer.Ordinal).Select(w => $"{w} ({FormOf(w)})");
-        return $"{IdCollisionKind}: same NFC id as {string.Join(", ", others)}; this name is {FormOf(relWav)}";
+        return ErrorKinds.Error(ErrorKinds.IdCollision, $"same NFC id as {string.Join(", ", others)}; this name is {FormOf(relWav)}");
     }
 
     /// <summary>The NFC form; a name that cannot be normalised (invalid UTF-16) pairs by its exact spelling.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Pairs;
 
@@ -36,7 +37,7 @@ public static class TranscriptReader
             if (length > MaxBytes)
             {
                 text = null;
-                error = $"transcript: {length} bytes is more than the {MaxBytes}-byte limit";
+                error = ErrorKinds.Error(ErrorKinds.Transcript, $"{length} bytes is more than the {MaxBytes}-byte limit");
                 return false;
             }
             bytes = new byte[length];
@@ -52,7 +53,7 @@ public static class TranscriptReader
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             text = null;
-            error = $"transcript: cannot read: {e.Message}";
+            error = ErrorKinds.Error(ErrorKinds.Transcript, $"cannot read: {e.Message}");
             return false;
         }
 
@@ -73,14 +74,14 @@ public static class TranscriptReader
         if (decoded is not null && decoded.Contains('\0'))
         {
             text = null;
-            error = "transcript: contains NUL bytes (UTF-16 without a BOM?)";
+            error = ErrorKinds.Error(ErrorKinds.Transcript, "contains NUL bytes (UTF-16 without a BOM?)");
             return false;
         }
         text = decoded is null ? null : StripLikePython(TranslateNewlines(decoded));
         error = null;
         if (text is { Length: > 0 })
             return true;
-        error = decoded is null ? $"transcript: not valid {encodingName}" : "transcript: empty";
+        error = ErrorKinds.Error(ErrorKinds.Transcript, decoded is null ? $"not valid {encodingName}" : "empty");
         text = null;
         return false;
     }

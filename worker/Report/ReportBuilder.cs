@@ -1,9 +1,11 @@
 using System.Globalization;
 using SpeechPairs.Contract;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Verify;
+using SpeechPairs.Worker.Output;
 
 namespace SpeechPairs.Worker.Report;
 
@@ -18,7 +20,7 @@ public sealed class ReportBuilder(ReportOptions options)
         var scan = PairFinder.Find(options.ExtractDir, options.ExcludePlaceholder);
         var clips = ReadClips();
         var errorLines = ReadErrors();
-        var tooLong = errorLines.Count(e => e.IsTooLong);
+        var tooLong = errorLines.Count(e => e.IsExcluded);
         var durations = clips.Select(c => c.Seconds).ToList();
         var characters = clips.Select(c => (double)c.Characters).ToList();
         var charRates = clips.Select(c => c.CharactersPerSecond).ToList();
@@ -61,9 +63,9 @@ public sealed class ReportBuilder(ReportOptions options)
     private List<ClipFact> ReadClips()
     {
         var clips = new List<ClipFact>();
-        foreach (var line in MergedPairs.Read(options.Output))
+        foreach (var line in MergedPairs.ReadLines(options.Output))
         {
-            if (!line.Terminated || !MergedRecord.TryParse(line.Json, out var record, out _, out var reason))
+            if (!line.Terminated || !PairRecord.TryRead(line.Json, out var record, out _, out _))
                 throw new WorkerFailureException($"{options.Output} line {line.Number} is not a record (run worker verify)");
             WavInfo header;
             try
@@ -82,11 +84,13 @@ public sealed class ReportBuilder(ReportOptions options)
         return clips;
     }
 
-    private List<ErrorLine> ReadErrors()
+    private List<ErrorRecord> ReadErrors()
     {
         if (!File.Exists(options.ErrorsPath))
             return [];
-        return ErrorLine.ReadFile(options.ErrorsPath).Where(e => e.Line is not null).Select(e => e.Line!).ToList();
+        return JsonlReader.Read(options.ErrorsPath, gzip: false)
+            .Select(line => ErrorRecord.TryRead(line.Json, out var record, out _, out _) ? record : null)
+            .OfType<ErrorRecord>().ToList();
     }
 
     private static List<CountOf> CountBy(IEnumerable<ClipFact> clips, Func<ClipFact, string> key) =>

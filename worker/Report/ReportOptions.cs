@@ -1,3 +1,5 @@
+using SpeechPairs.Contract;
+
 namespace SpeechPairs.Worker.Report;
 
 /// <param name="Output">The merged output (.jsonl or .jsonl.gz); the report files are named after it.</param>
@@ -8,7 +10,7 @@ namespace SpeechPairs.Worker.Report;
 /// <param name="Examples">Ids listed per extreme, outlier list and error kind.</param>
 public sealed record ReportOptions(string Output, string ExtractDir, string ErrorsPath, string? WorkDir, bool ExcludePlaceholder, int Examples)
 {
-    public string StatsPath => Output + ".stats.json";
+    public string StatsPath => new MergedOutputSet(Output).Stats;
 
-    public string HtmlPath => Output + ".report.html";
+    public string HtmlPath => new MergedOutputSet(Output).Report;
 }

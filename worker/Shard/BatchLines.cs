@@ -1,4 +1,6 @@
 using System.Globalization;
+using SpeechPairs.Contract;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Pairs;
 
@@ -17,7 +19,7 @@ internal sealed record BatchLines(
     int Tokenized,
     int Reused)
 {
-    public List<string> ErrorLines => Failures.Select(f => PairLines.Error(f.Pair, f.Error)).ToList();
+    public List<string> ErrorLines => Failures.Select(f => f.Pair.ErrorRecord(f.Error).ToLine()).ToList();
 
     /// <param name="tokenized">One per clip without an error from decoding, in batch order (<see cref="ClipTokenization.Tokenize"/>).</param>
     public static BatchLines Of(PreparedBatch batch, IReadOnlyList<TokenizedClip> tokenized)
@@ -36,18 +38,18 @@ internal sealed record BatchLines(
                 if (wavError is not null)
                     error = wavError;
                 else if (outcome.Tokens is null)
-                    error = "tokenizer: " + Messages.FirstLine(outcome.Error ?? "no tokens and no reason given");
+                    error = ErrorKinds.Error(ErrorKinds.Tokenizer, Messages.FirstLine(outcome.Error ?? "no tokens and no reason given"));
                 else if (outcome.Tokens.Tokens.Length == 0)
-                    error = string.Create(CultureInfo.InvariantCulture, $"no tokens: clip too short ({clip.Seconds:0.000} s)");
+                    error = ErrorKinds.Error(ErrorKinds.NoTokens, string.Create(CultureInfo.InvariantCulture, $"clip too short ({clip.Seconds:0.000} s)"));
                 else
                 {
-                    records.Add(PairLines.Record(clip.Pair, clip.Text!, outcome.Tokens.Tokens, clip.SampleRate));
+                    records.Add(clip.Pair.Record(clip.Text!, outcome.Tokens.Tokens, clip.SampleRate).ToLine());
                     if (fromCache)
                         reused++;
                     else
                         fresh++;
                     recordSeconds += clip.Seconds;
-                    tokens += outcome.Tokens.Tokens.AsSpan().Count("<audio_");
+                    tokens += outcome.Tokens.Tokens.AsSpan().Count(TokenMerger.TokenPrefix);
                 }
             }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker.Pairs;
@@ -20,9 +21,6 @@ internal sealed class BatchLoader
 {
     /// <summary>Keeps batches of failing or very short clips small enough that a crash loses little.</summary>
     public const int MaxClipsPerBatch = 1000;
-
-    /// <summary>The error kind of clips left out by MaxDuration: counted as excluded, not as errors.</summary>
-    public const string TooLongKind = "too long";
 
     private readonly IReadOnlyList<ClipPair> _clips;
     private readonly ResumeState _resumed;
@@ -114,8 +112,8 @@ internal sealed class BatchLoader
         }
 
         if (header.DurationSeconds > _maxDurationSeconds)
-            return new PlannedClip(pair, 0, string.Create(CultureInfo.InvariantCulture,
-                $"{TooLongKind}: {header.DurationSeconds:0.00} s > --max-duration {_maxDurationSeconds} s"), Excluded: true);
+            return new PlannedClip(pair, 0, ErrorKinds.Error(ErrorKinds.TooLong, string.Create(CultureInfo.InvariantCulture,
+                $"{header.DurationSeconds:0.00} s > --max-duration {_maxDurationSeconds} s")), Excluded: true);
         return new PlannedClip(pair, header.DurationSeconds, null) { Header = header };
     }
 
@@ -140,7 +138,7 @@ internal sealed class BatchLoader
 
     /// <summary>The reason without the path (the error line names the clip already).</summary>
     public static string WavError(Exception e) =>
-        "wav: " + (e is AudioFormatException audio ? audio.Reason : e.Message);
+        ErrorKinds.Error(ErrorKinds.Wav, e is AudioFormatException audio ? audio.Reason : e.Message);
 
     /// <summary>A clip as planned from its header: seconds it adds to its batch (0 when it will not be tokenized).</summary>
     private sealed record PlannedClip(ClipPair Pair, double TokenizedSeconds, string? Error, bool Excluded = false)

@@ -30,14 +30,14 @@ internal sealed class JsonlFile : IDisposable
     }
 
     /// <summary>Opens the file to continue it: keeps every complete line (or member), cuts off a torn end.</summary>
-    public static JsonlFile OpenToContinue(string path, bool gzip, out RecoveredLines recovered, out long droppedBytes)
+    public static JsonlFile OpenToContinue(string path, bool gzip, ShardLineReader readLine, out RecoveredLines recovered, out long droppedBytes)
     {
         var file = new JsonlFile(Open(path), gzip);
         try
         {
             var stream = file._stream;
             stream.Position = 0;
-            recovered = gzip ? JsonlRecovery.RecoverGzip(stream) : JsonlRecovery.RecoverPlain(stream);
+            recovered = gzip ? JsonlRecovery.RecoverGzip(stream, readLine) : JsonlRecovery.RecoverPlain(stream, readLine);
             droppedBytes = stream.Length - recovered.GoodLength;
             if (droppedBytes > 0)
             {

@@ -1,7 +1,12 @@
 using System.Buffers;
-using System.Text.Json;
+using SpeechPairs.Contract;
+using SpeechPairs.Tokenizer;
 
 namespace SpeechPairs.Worker.Shard;
+
+/// <summary>Reads one line (without its newline) of a shard file; false when it is not a whole line of that file's kind.</summary>
+/// <param name="tokens">The audio tokens the line holds (0 for lines without tokens).</param>
+internal delegate bool ShardLineReader(ReadOnlySpan<byte> line, out string id, out long tokens);
 
 /// <summary>The usable start of an existing JSONL(.gz) file.</summary>
 /// <param name="GoodLength">Bytes up to the end of the last complete line (plain) or member (gzip); the rest is cut off.</param>
@@ -10,14 +15,15 @@ namespace SpeechPairs.Worker.Shard;
 internal sealed record RecoveredLines(long GoodLength, IReadOnlyList<string> Ids, long Tokens);
 
 /// <summary>
-/// Reads back what an interrupted shard wrote. A line counts when it ends in a newline and is a JSON object with a
-/// string <c>id</c>; a gzip member counts when it is whole (declared length present, deflate data intact, CRC-32 and
-/// length match) and holds only such lines. The first thing that does not count ends the usable part: it and everything
+/// Reads back what an interrupted shard wrote. A line counts when it ends in a newline and its file's
+/// <see cref="ShardLineReader"/> reads it whole (<see cref="PairLine"/>, <see cref="ErrorLine"/>, a cache entry); a gzip
+/// member counts when it is whole (declared length present, deflate data intact, CRC-32 and length match) and holds only
+/// such lines. The first thing that does not count ends the usable part: it and everything
 /// after it were written by a process that was killed mid-write.
 /// </summary>
 internal static class JsonlRecovery
 {
-    public static RecoveredLines RecoverPlain(Stream stream)
+    public static RecoveredLines RecoverPlain(Stream stream, ShardLineReader readLine)
     {
         var ids = new List<string>();
         long tokens = 0;
@@ -39,7 +45,7 @@ internal static class JsonlRecovery
                     line = partialLine.WrittenSpan;
                 }
 
-                if (!TryReadLine(line, out var id, out var lineTokens))
+                if (!readLine(line, out var id, out var lineTokens))
                     return new RecoveredLines(goodLength, ids, tokens);
                 ids.Add(id);
                 tokens += lineTokens;
@@ -55,7 +61,7 @@ internal static class JsonlRecovery
         return new RecoveredLines(goodLength, ids, tokens);
     }
 
-    public static RecoveredLines RecoverGzip(Stream stream)
+    public static RecoveredLines RecoverGzip(Stream stream, ShardLineReader readLine)
     {
         var ids = new List<string>();
         long goodLength = 0, tokens = 0;
@@ -73,7 +79,7 @@ internal static class JsonlRecovery
             header.CopyTo(member, 0);
             stream.ReadExactly(member, GzipMember.HeaderLength, member.Length - GzipMember.HeaderLength);
             var content = GzipMember.TryDecode(member);
-            if (content is null || !TryReadLines(content, out var memberIds, out var memberTokens))
+            if (content is null || !TryReadLines(content, readLine, out var memberIds, out var memberTokens))
                 break;
             ids.AddRange(memberIds);
             tokens += memberTokens;
@@ -84,14 +90,14 @@ internal static class JsonlRecovery
     }
 
     /// <summary>The ids of a member's content, which must be whole lines only.</summary>
-    private static bool TryReadLines(ReadOnlySpan<byte> content, out List<string> ids, out long tokens)
+    private static bool TryReadLines(ReadOnlySpan<byte> content, ShardLineReader readLine, out List<string> ids, out long tokens)
     {
         ids = [];
         tokens = 0;
         while (!content.IsEmpty)
         {
             var newline = content.IndexOf((byte)'\n');
-            if (newline < 0 || !TryReadLine(content[..newline], out var id, out var lineTokens))
+            if (newline < 0 || !readLine(content[..newline], out var id, out var lineTokens))
                 return false;
             ids.Add(id);
             tokens += lineTokens;
@@ -101,52 +107,21 @@ internal static class JsonlRecovery
         return true;
     }
 
-    /// <summary>The <c>id</c> of one line (without its newline) that is a complete JSON object.</summary>
-    internal static bool TryReadId(ReadOnlySpan<byte> line, out string id) => TryReadLine(line, out id, out _);
-
-    /// <summary>
-    /// The <c>id</c> of one line (without its newline) that is a complete JSON object, and the audio tokens in its
-    /// <c>tokens</c> string (0 for an errors-file line).
-    /// </summary>
-    internal static bool TryReadLine(ReadOnlySpan<byte> line, out string id, out long tokens)
+    /// <summary>A line of a shard's output file: a <see cref="PairRecord"/>, with its audio tokens.</summary>
+    public static bool PairLine(ReadOnlySpan<byte> line, out string id, out long tokens)
     {
-        id = "";
-        tokens = 0;
-        string? found = null;
-        try
-        {
-            var reader = new Utf8JsonReader(line);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                return false;
-            while (reader.Read())
-            {
-                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("id"u8))
-                {
-                    if (!reader.Read() || reader.TokenType != JsonTokenType.String)
-                        return false;
-                    found = reader.GetString();
-                }
-                else if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("tokens"u8))
-                {
-                    if (!reader.Read() || reader.TokenType != JsonTokenType.String)
-                        return false;
-                    tokens = reader.ValueSpan.Count("<audio_"u8); // token strings hold no escapes
-                }
-                else if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == 0)
-                {
-                    // Anything after the object (a second value, garbage) makes the next Read throw.
-                    if (reader.Read() || found is null)
-                        return false;
-                    id = found;
-                    return true;
-                }
-            }
+        var ok = PairRecord.TryRead(line, out var record, out _, out _);
+        id = record?.Id ?? "";
+        tokens = record is null ? 0 : record.Tokens.AsSpan().Count(TokenMerger.TokenPrefix);
+        return ok;
+    }
 
-            return false;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
+    /// <summary>A line of a shard's errors file: an <see cref="ErrorRecord"/>.</summary>
+    public static bool ErrorLine(ReadOnlySpan<byte> line, out string id, out long tokens)
+    {
+        var ok = ErrorRecord.TryRead(line, out var record, out _, out _);
+        id = record?.Id ?? "";
+        tokens = 0;
+        return ok;
     }
 }

@@ -45,8 +45,8 @@ internal sealed class ShardOutput : IDisposable
                 return new ShardOutput(records, errors, ResumeState.Empty, 0);
             }
 
-            errors = JsonlFile.OpenToContinue(files.Errors, gzip: false, out var errorLines, out var droppedErrors);
-            records = JsonlFile.OpenToContinue(files.Output, files.IsGzip, out var recordLines, out var droppedRecords);
+            errors = JsonlFile.OpenToContinue(files.Errors, gzip: false, JsonlRecovery.ErrorLine, out var errorLines, out var droppedErrors);
+            records = JsonlFile.OpenToContinue(files.Output, files.IsGzip, JsonlRecovery.PairLine, out var recordLines, out var droppedRecords);
             var state = ResumeState.From(recordLines.Ids, recordLines.Tokens, errorLines.Ids, shardClips, files);
             return new ShardOutput(records, errors, state, droppedErrors + droppedRecords);
         }

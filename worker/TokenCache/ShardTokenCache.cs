@@ -52,7 +52,7 @@ internal sealed class ShardTokenCache : IDisposable
         try
         {
             var entries = resume && File.Exists(path)
-                ? JsonlFile.OpenToContinue(path, gzip: false, out _, out _)
+                ? JsonlFile.OpenToContinue(path, gzip: false, TokenCacheEntry.ReadLine, out _, out _)
                 : JsonlFile.OpenEmpty(path, gzip: false);
             return new ShardTokenCache(log, prefix, settingsKey, reader, entries);
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 using SpeechPairs.Worker.Shard;
 
@@ -42,6 +43,15 @@ public sealed record TokenCacheEntry(string Id, string AudioKey, string Settings
         {
             return null;
         }
+    }
+
+    /// <summary>A whole entry line, for resuming the entries file (<see cref="ShardLineReader"/>).</summary>
+    internal static bool ReadLine(ReadOnlySpan<byte> line, out string id, out long tokens)
+    {
+        var entry = TryParse(System.Text.Encoding.UTF8.GetString(line));
+        id = entry?.Id ?? "";
+        tokens = 0;
+        return entry is not null;
     }
 
     private static bool FitsCache(int[] codes) => codes.All(c => (uint)c <= ushort.MaxValue);

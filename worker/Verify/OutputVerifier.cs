@@ -1,7 +1,10 @@
 using System.Globalization;
+using SpeechPairs.Contract;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Worker.Output;
 
 namespace SpeechPairs.Worker.Verify;
 
@@ -34,7 +37,7 @@ public sealed class OutputVerifier(VerifyOptions options)
         var shards = 0;
         if (options.WorkDir is { } workDir)
         {
-            var check = new ShardCrossCheck(workDir, options.ShardCount ?? throw new UsageException("--work-dir needs --shard-count"), _problems);
+            var check = new ShardCrossCheck(workDir, options.ShardCount ?? throw new UsageException("--work-dir needs --shard-count"), options.Output, _problems);
             shards = check.Run(scan.Pairs, positions, outcome, tokensOf);
         }
 
@@ -50,7 +53,7 @@ public sealed class OutputVerifier(VerifyOptions options)
         var previous = -1;
         try
         {
-            foreach (var line in MergedPairs.Read(options.Output))
+            foreach (var line in MergedPairs.ReadLines(options.Output))
             {
                 var where = $"{Path.GetFileName(options.Output)} line {line.Number}";
                 if (!line.Terminated)
@@ -59,9 +62,9 @@ public sealed class OutputVerifier(VerifyOptions options)
                     continue;
                 }
 
-                if (!MergedRecord.TryParse(line.Json, out var record, out var kind, out var reason))
+                if (!PairRecord.TryRead(line.Json, out var record, out var problem, out var reason))
                 {
-                    _problems.Add(kind, where, reason);
+                    _problems.Add(problem == RecordProblem.Keys ? VerifyProblems.Keys : VerifyProblems.Unparsable, where, reason);
                     continue;
                 }
 
@@ -90,7 +93,7 @@ public sealed class OutputVerifier(VerifyOptions options)
                 audioSeconds += seconds;
             }
         }
-        catch (MergedFileException e)
+        catch (JsonlReadException e)
         {
             _problems.Add(VerifyProblems.Torn, Path.GetFileName(options.Output), e.Message);
         }
@@ -99,7 +102,7 @@ public sealed class OutputVerifier(VerifyOptions options)
     }
 
     /// <summary>Checks one record against its pair; returns its token count and audio seconds.</summary>
-    private (long Tokens, double Seconds) CheckRecord(MergedRecord record, ClipPair pair)
+    private (long Tokens, double Seconds) CheckRecord(PairRecord record, ClipPair pair)
     {
         var id = record.Id;
         if (record.RelWav != pair.RelWav || record.RelLab != pair.RelLab)
@@ -158,9 +161,10 @@ public sealed class OutputVerifier(VerifyOptions options)
 
         try
         {
-            foreach (var (number, line, terminated) in ErrorLine.ReadFile(options.ErrorsPath))
+            foreach (var (number, json, terminated) in JsonlReader.Read(options.ErrorsPath, gzip: false))
             {
                 var where = $"{Path.GetFileName(options.ErrorsPath)} line {number}";
+                var line = ErrorRecord.TryRead(json, out var parsed, out _, out _) ? parsed : null;
                 if (!terminated)
                     _problems.Add(VerifyProblems.Torn, where, "the last line has no newline");
                 else if (line is null)
@@ -174,11 +178,11 @@ public sealed class OutputVerifier(VerifyOptions options)
                 else
                 {
                     // The walk alone decides which pairs collide: the error line of such a pair says so, and no other does.
-                    if ((pairs[position].Error is not null) != (line.Kind == PairFinder.IdCollisionKind))
+                    if ((pairs[position].Error is not null) != (line.Kind == ErrorKinds.IdCollision))
                         _problems.Add(VerifyProblems.IdCollision, line.Id,
                             $"{where}: {line.Error}; the walk says {pairs[position].Error ?? "this pair collides with none"}");
-                    outcome[position] = line.IsTooLong ? PairOutcome.TooLong : PairOutcome.Error;
-                    if (line.IsTooLong)
+                    outcome[position] = line.IsExcluded ? PairOutcome.TooLong : PairOutcome.Error;
+                    if (line.IsExcluded)
                     {
                         tooLong++;
                         CheckTooLong(line, pairs[position]);
@@ -190,7 +194,7 @@ public sealed class OutputVerifier(VerifyOptions options)
                 }
             }
         }
-        catch (MergedFileException e)
+        catch (JsonlReadException e)
         {
             _problems.Add(VerifyProblems.Torn, Path.GetFileName(options.ErrorsPath), e.Message);
         }
@@ -198,7 +202,7 @@ public sealed class OutputVerifier(VerifyOptions options)
         return (errors, tooLong);
     }
 
-    private void CheckTooLong(ErrorLine line, ClipPair pair)
+    private void CheckTooLong(ErrorRecord line, ClipPair pair)
     {
         if (options.MaxDurationSeconds is not { } max)
         {

@@ -3,6 +3,7 @@ using SpeechPairs.Contract;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Shard;
+using SpeechPairs.Worker.Output;
 
 namespace SpeechPairs.Worker.Verify;
 
@@ -10,7 +11,8 @@ namespace SpeechPairs.Worker.Verify;
 /// Checks that every shard of a work folder is whole (no torn line or gzip member), that its done record counts what
 /// its files hold, and that its record lines are exactly the merged records of its pairs (positions ≡ index mod count), in order.
 /// </summary>
-public sealed class ShardCrossCheck(string workDir, int shardCount, VerifyProblems problems)
+/// <param name="mergedOutput">The merged output, whose name says whether the shards are gzip (<see cref="ShardFiles.ShardsAreGzip"/>).</param>
+public sealed class ShardCrossCheck(string workDir, int shardCount, string mergedOutput, VerifyProblems problems)
 {
     /// <returns>The number of shards checked.</returns>
     public int Run(IReadOnlyList<ClipPair> pairs, Dictionary<string, int> positions, PairOutcome[] outcome, long[] tokensOf)
@@ -25,9 +27,7 @@ public sealed class ShardCrossCheck(string workDir, int shardCount, VerifyProble
     private void CheckShard(int index, IReadOnlyList<ClipPair> pairs, Dictionary<string, int> positions, PairOutcome[] outcome, long[] tokensOf)
     {
         var name = ShardFiles.Describe(index, shardCount);
-        var files = ShardFiles.InWorkDir(workDir, index, shardCount, gzip: true);
-        if (!File.Exists(files.Output))
-            files = ShardFiles.InWorkDir(workDir, index, shardCount, gzip: false);
+        var files = ShardFiles.InWorkDir(workDir, index, shardCount, ShardFiles.ShardsAreGzip(mergedOutput));
         if (!File.Exists(files.Output))
         {
             problems.Add(VerifyProblems.Shard, name, $"no output {Path.GetFileName(files.Output)} in {workDir}");
@@ -40,20 +40,20 @@ public sealed class ShardCrossCheck(string workDir, int shardCount, VerifyProble
         else if (done.ShardIndex != index || done.ShardCount != shardCount)
             problems.Add(VerifyProblems.Shard, name, $"the done record is for {ShardFiles.Describe(done.ShardIndex, done.ShardCount)}");
 
-        var recordIds = ReadIds(files.Output, files.IsGzip, name);
-        var errorIds = ReadIds(files.Errors, gzip: false, name);
+        var recordIds = ReadIds(files.Output, files.IsGzip, JsonlRecovery.PairLine, name);
+        var errorIds = ReadIds(files.Errors, gzip: false, JsonlRecovery.ErrorLine, name);
         long errors = 0, excluded = 0;
         try
         {
-            foreach (var (_, line, _) in File.Exists(files.Errors) ? ErrorLine.ReadFile(files.Errors) : [])
+            foreach (var line in File.Exists(files.Errors) ? JsonlReader.Read(files.Errors, gzip: false) : [])
             {
-                if (line?.IsTooLong == true)
+                if (ErrorRecord.TryRead(line.Json, out var error, out _, out _) && error.IsExcluded)
                     excluded++;
                 else
                     errors++;
             }
         }
-        catch (MergedFileException e)
+        catch (JsonlReadException e)
         {
             problems.Add(VerifyProblems.Torn, name, e.Message);
         }
@@ -88,12 +88,12 @@ public sealed class ShardCrossCheck(string workDir, int shardCount, VerifyProble
     }
 
     /// <summary>The ids of a shard file's complete lines; a torn end (line or gzip member) is a problem.</summary>
-    private List<string> ReadIds(string path, bool gzip, string name)
+    private List<string> ReadIds(string path, bool gzip, ShardLineReader readLine, string name)
     {
         if (!File.Exists(path))
             return [];
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        var recovered = gzip ? JsonlRecovery.RecoverGzip(stream) : JsonlRecovery.RecoverPlain(stream);
+        var recovered = gzip ? JsonlRecovery.RecoverGzip(stream, readLine) : JsonlRecovery.RecoverPlain(stream, readLine);
         if (recovered.GoodLength != stream.Length)
             problems.Add(VerifyProblems.Torn, name, string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFileName(path)}: {stream.Length - recovered.GoodLength} bytes after the last complete {(gzip ? "gzip member" : "line")}"));

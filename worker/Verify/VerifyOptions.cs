@@ -1,7 +1,7 @@
 namespace SpeechPairs.Worker.Verify;
 
 /// <summary>What <c>worker verify</c> checks, and against what.</summary>
-/// <param name="Output">The merged output (.jsonl or .jsonl.gz).</param>
+/// <param name="Output">The merged output (.jsonl, .jsonl.gz or .parquet); its name gives its format and its shards'.</param>
 /// <param name="ExtractDir">The extracted archive the output was made from.</param>
 /// <param name="ErrorsPath">The merged errors file.</param>
 /// <param name="WorkDir">The folder of the shard outputs and done records; null skips the shard cross-check.</param>

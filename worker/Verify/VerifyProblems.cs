@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using SpeechPairs.Worker.Pairs;
+using SpeechPairs.Contract;
 
 namespace SpeechPairs.Worker.Verify;
 
@@ -23,7 +24,7 @@ public sealed class VerifyProblems(int examplesPerKind)
     public const string Torn = "torn";
     public const string Shard = "shard";
     public const string Unreadable = "unreadable";
-    public const string IdCollision = PairFinder.IdCollisionKind;
+    public const string IdCollision = ErrorKinds.IdCollision;
 
     private readonly SortedDictionary<string, long> _counts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _examples = new(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using System.Text;
+using SpeechPairs.Contract;
 using SpeechPairs.Worker.Output;
 
 namespace SpeechPairs.Tests.Output;

@@ -1,4 +1,5 @@
 using ParquetSharp;
+using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Worker.Output;
 
@@ -8,6 +9,7 @@ namespace SpeechPairs.Tests.Output;
 /// The Parquet writer (Parquet.Net) checked by an independent reader: ParquetSharp wraps Apache Arrow's C++ Parquet,
 /// the implementation pyarrow and pandas use.
 /// </summary>
+[Collection(ProcessMemoryCollection.Name)]
 public sealed class ParquetPairsWriterTests
 {
     private static readonly string[] Names = ["id", "text", "tokens", "rel_wav", "rel_lab", "sr"];
@@ -23,7 +25,7 @@ public sealed class ParquetPairsWriterTests
         var lines = ReadWithArrow(path).Select(r => r.ToLine()).ToList();
         Assert.Equal(records.Select(r => r.ToLine()), lines);
         // The JSONL text survives the trip both ways.
-        Assert.Equal(records, lines.Select(PairRecord.Parse));
+        Assert.Equal(records, lines.Select(PairRecord.Read));
     }
 
     [SkippableFact]

@@ -53,19 +53,19 @@ internal sealed class DemoJob : IDisposable
             }
             catch (AudioFormatException e)
             {
-                errors.Add(PairLines.Error(pair, "wav: " + e.Reason));
+                errors.Add(pair.ErrorRecord("wav: " + e.Reason).ToLine());
                 continue;
             }
 
             var tokens = File.ReadAllText(GoldenFixtures.File(caseOf[pair.Id], "tokens.txt"));
             if (tokens.Length == 0)
             {
-                errors.Add(PairLines.Error(pair, FormattableString.Invariant($"no tokens: clip too short ({header.DurationSeconds:0.000} s)")));
+                errors.Add(pair.ErrorRecord(FormattableString.Invariant($"no tokens: clip too short ({header.DurationSeconds:0.000} s)")).ToLine());
                 continue;
             }
 
             TranscriptReader.TryRead(pair.LabPath, out var text, out _);
-            records.Add(PairLines.Record(pair, text!, tokens, header.SampleRate));
+            records.Add(pair.Record(text!, tokens, header.SampleRate).ToLine());
         }
 
         File.WriteAllText(Output, string.Concat(records.Select(l => l + "\n")));

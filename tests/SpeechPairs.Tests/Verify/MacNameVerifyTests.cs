@@ -1,6 +1,7 @@
 using System.Text;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Shard;
@@ -46,7 +47,7 @@ public sealed class MacNameVerifyTests
         var twin = PairFinder.Find(world.ExtractDir, excludePlaceholder: true).Pairs.Single(p => p.RelWav == "fr/thé.wav");
         world.ErrorLines.RemoveAll(l => l.Contains("\"rel_wav\":\"fr/thé.wav\"", StringComparison.Ordinal));
         var header = WavReader.ReadInfo(twin.WavPath);
-        var record = PairLines.Record(twin, "Du thé.", VerifyWorld.FakeTokens(ExpectedTokenCount.Groups(header.Frames, header.SampleRate)!.Value), header.SampleRate);
+        var record = twin.Record("Du thé.", VerifyWorld.FakeTokens(ExpectedTokenCount.Groups(header.Frames, header.SampleRate)!.Value), header.SampleRate).ToLine();
         var at = world.RecordLines.FindIndex(l => string.CompareOrdinal(VerifyWorld.MergedRecordOf(l).RelWav, twin.RelWav) > 0);
         world.RecordLines.Insert(at < 0 ? world.RecordLines.Count : at, record);
         world.WriteMerged();

@@ -1,5 +1,6 @@
 using System.Text;
 using SpeechPairs.Contract;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Worker.Verify;
 
 namespace SpeechPairs.Tests.Verify;
@@ -27,13 +28,9 @@ public sealed class OutputVerifierTests
     [SkippableFact]
     public void A_gzip_merged_output_verifies()
     {
-        using var world = new VerifyWorld();
-        var gz = world.Output + ".gz";
-        using (var file = File.Create(gz))
-        using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionLevel.Fastest))
-            gzip.Write(Encoding.UTF8.GetBytes(string.Concat(world.RecordLines.Select(l => l + "\n"))));
+        using var world = new VerifyWorld(output: "pairs.jsonl.gz");
 
-        var result = new OutputVerifier(world.Options() with { Output = gz }).Run();
+        var result = world.Verify();
 
         Assert.True(result.Verified, result.Problems.Describe());
         Assert.Equal(13, result.Records);
@@ -244,7 +241,7 @@ public sealed class OutputVerifierTests
     [SkippableFact]
     public void A_missing_done_record_and_a_torn_gzip_member_are_reported()
     {
-        using var world = new VerifyWorld();
+        using var world = new VerifyWorld(output: "pairs.jsonl.gz");
         File.Delete(world.Shard(0).Done);
         var output = world.Shard(1).Output;
         var bytes = File.ReadAllBytes(output);

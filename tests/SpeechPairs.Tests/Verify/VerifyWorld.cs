@@ -2,6 +2,7 @@ using System.Text;
 using SpeechPairs.Contract;
 using SpeechPairs.Tests.Support;
 using SpeechPairs.Tests.Worker;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
 using SpeechPairs.Worker.Pairs;
 using SpeechPairs.Worker.Shard;
@@ -23,8 +24,10 @@ internal sealed class VerifyWorld : IDisposable
     private readonly TempDir _temp = new();
 
     /// <param name="moreFiles">Writes further files into the extracted tree (its root given) before it is scanned.</param>
-    public VerifyWorld(int clips = 12, Action<string>? moreFiles = null)
+    /// <param name="output">The merged output's name; as in a run, it decides whether the output and the shards are gzip.</param>
+    public VerifyWorld(int clips = 12, Action<string>? moreFiles = null, string output = "pairs.jsonl")
     {
+        Output = _temp.Combine(output);
         TestArchive.WriteGoodClips(ExtractDir, clips);
         TestWav.Write(TestArchive.PathOf(ExtractDir, "English - 英语/Traveler/stereo 44k.wav"), 1.3, 7, sampleRate: 44100, channels: 2);
         File.WriteAllText(TestArchive.PathOf(ExtractDir, "English - 英语/Traveler/stereo 44k.lab"), "Hello, traveler.");
@@ -60,20 +63,21 @@ internal sealed class VerifyWorld : IDisposable
 
     public string WorkDir => _temp.Combine("work");
 
-    public string Output => _temp.Combine("pairs.jsonl");
+    public string Output { get; }
 
-    public string Errors => Output + ".errors.jsonl";
+    public string Errors => new MergedOutputSet(Output).Errors;
 
     /// <summary>The merged lines; change them and call <see cref="WriteMerged"/> to break the output.</summary>
     public List<string> RecordLines { get; } = [];
 
     public List<string> ErrorLines { get; } = [];
 
-    public ContractShardFiles Shard(int index) => ContractShardFiles.InWorkDir(WorkDir, index, ShardCount, gzip: true);
+    public ContractShardFiles Shard(int index) => ContractShardFiles.InWorkDir(WorkDir, index, ShardCount, ContractShardFiles.ShardsAreGzip(Output));
 
     public void WriteMerged()
     {
-        File.WriteAllText(Output, string.Concat(RecordLines.Select(l => l + "\n")));
+        var records = Encoding.UTF8.GetBytes(string.Concat(RecordLines.Select(l => l + "\n")));
+        File.WriteAllBytes(Output, Output.EndsWith(".gz", StringComparison.Ordinal) ? SpeechPairs.Worker.Shard.GzipMember.Encode(records) : records);
         File.WriteAllText(Errors, string.Concat(ErrorLines.Select(l => l + "\n")));
     }
 
@@ -103,7 +107,7 @@ internal sealed class VerifyWorld : IDisposable
     private static (string? Record, string? Error) LinesFor(ClipPair pair)
     {
         if (pair.Error is not null)
-            return (null, PairLines.Error(pair, pair.Error));
+            return (null, pair.ErrorRecord(pair.Error).ToLine());
         WavInfo header;
         try
         {
@@ -111,27 +115,27 @@ internal sealed class VerifyWorld : IDisposable
         }
         catch (AudioFormatException e)
         {
-            return (null, PairLines.Error(pair, "wav: " + e.Reason));
+            return (null, pair.ErrorRecord("wav: " + e.Reason).ToLine());
         }
 
         if (header.DurationSeconds > MaxDuration)
-            return (null, PairLines.Error(pair, $"too long: {header.DurationSeconds:0.00} s > --max-duration {MaxDuration} s"));
+            return (null, pair.ErrorRecord($"too long: {header.DurationSeconds:0.00} s > --max-duration {MaxDuration} s").ToLine());
         if (!TranscriptReader.TryRead(pair.LabPath, out var text, out var transcriptError))
-            return (null, PairLines.Error(pair, transcriptError));
+            return (null, pair.ErrorRecord(transcriptError).ToLine());
         var groups = ExpectedTokenCount.Groups(header.Frames, header.SampleRate)!.Value;
-        return (PairLines.Record(pair, text, FakeTokens(groups), header.SampleRate), null);
+        return (pair.Record(text, FakeTokens(groups), header.SampleRate).ToLine(), null);
     }
 
     private void WriteShard(int index, List<string> records, List<string> errors)
     {
         var files = Shard(index);
         Directory.CreateDirectory(WorkDir);
-        // Two gzip members, as two batches would write them.
+        // Two batches, each a gzip member when the shards are gzip.
         var half = records.Count / 2;
         using (var output = File.Create(files.Output))
         {
             foreach (var batch in new[] { records[..half], records[half..] })
-                output.Write(GzipMember(batch));
+                output.Write(files.IsGzip ? GzipMember(batch) : Encoding.UTF8.GetBytes(string.Concat(batch.Select(l => l + "\n"))));
         }
 
         File.WriteAllText(files.Errors, string.Concat(errors.Select(l => l + "\n")));
@@ -142,8 +146,7 @@ internal sealed class VerifyWorld : IDisposable
             DateTimeOffset.UnixEpoch).Write(files.Done);
     }
 
-    public static MergedRecord MergedRecordOf(string line) =>
-        MergedRecord.TryParse(line, out var record, out _, out var reason) ? record : throw new InvalidOperationException(reason);
+    public static PairRecord MergedRecordOf(string line) => PairRecord.Read(line);
 
     private static byte[] GzipMember(IEnumerable<string> lines) =>
         SpeechPairs.Worker.Shard.GzipMember.Encode(Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n"))));

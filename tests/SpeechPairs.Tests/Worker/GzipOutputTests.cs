@@ -1,8 +1,10 @@
-using SpeechPairs.Tests.Support;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using SpeechPairs.Worker.Shard;
+using SpeechPairs.Contract;
+using SpeechPairs.Tests.Support;
+using SpeechPairs.Worker;
 
 namespace SpeechPairs.Tests.Worker;
 
@@ -10,10 +12,12 @@ public sealed class GzipOutputTests
 {
     private static readonly string[][] MemberLines =
     [
-        ["""{"id":"a/1","text":"你好"}""", """{"id":"a/2","text":"\n"}"""],
-        ["""{"id":"b/3","text":"旅行者"}"""],
-        ["""{"id":"c/4"}""", """{"id":"c/5"}""", """{"id":"c/6","x":[1,2]}"""],
+        [Line("a/1", "transcript: 你好"), Line("a/2", "wav: \n")],
+        [Line("b/3", "tokenizer: 旅行者")],
+        [Line("c/4"), Line("c/5"), Line("c/6")],
     ];
+
+    private static string Line(string id, string error = "wav: x") => new ErrorRecord(id, id + ".wav", error).ToLine();
 
     private static byte[] Content(IEnumerable<string> lines) => Encoding.UTF8.GetBytes(string.Concat(lines.Select(l => l + "\n")));
 
@@ -63,7 +67,7 @@ public sealed class GzipOutputTests
         var (file, boundaries) = ThreeMembers();
         for (var cut = 0; cut <= file.Length; cut++)
         {
-            var recovered = JsonlRecovery.RecoverGzip(new MemoryStream(file[..cut]));
+            var recovered = JsonlRecovery.RecoverGzip(new MemoryStream(file[..cut]), JsonlRecovery.ErrorLine);
             var whole = boundaries.Count(b => b <= cut) - 1;
             Assert.Equal(boundaries[whole], recovered.GoodLength);
             Assert.Equal(MemberLines.Take(whole).SelectMany(l => l).Select(IdOf), recovered.Ids);
@@ -76,7 +80,7 @@ public sealed class GzipOutputTests
         var (file, boundaries) = ThreeMembers();
         var damaged = file.ToArray();
         damaged[(int)boundaries[1] + GzipMember.HeaderLength + 2] ^= 0x55;
-        var recovered = JsonlRecovery.RecoverGzip(new MemoryStream(damaged));
+        var recovered = JsonlRecovery.RecoverGzip(new MemoryStream(damaged), JsonlRecovery.ErrorLine);
         Assert.Equal(boundaries[1], recovered.GoodLength);
         Assert.Equal(["a/1", "a/2"], recovered.Ids);
     }
@@ -86,7 +90,7 @@ public sealed class GzipOutputTests
     {
         var good = GzipMember.Encode(Content(MemberLines[0]));
         var torn = GzipMember.Encode(Encoding.UTF8.GetBytes("""{"id":"x/1"}""" + "\n" + """{"id":"x"""));
-        var recovered = JsonlRecovery.RecoverGzip(new MemoryStream([.. good, .. torn]));
+        var recovered = JsonlRecovery.RecoverGzip(new MemoryStream([.. good, .. torn]), JsonlRecovery.ErrorLine);
         Assert.Equal(good.Length, recovered.GoodLength);
     }
 
@@ -96,7 +100,7 @@ public sealed class GzipOutputTests
         var other = new MemoryStream();
         using (var gzip = new GZipStream(other, CompressionLevel.Optimal, leaveOpen: true))
             gzip.Write(Content(MemberLines[0]));
-        Assert.Equal(0, JsonlRecovery.RecoverGzip(new MemoryStream(other.ToArray())).GoodLength);
+        Assert.Equal(0, JsonlRecovery.RecoverGzip(new MemoryStream(other.ToArray()), JsonlRecovery.ErrorLine).GoodLength);
     }
 
     [SkippableFact]
@@ -105,7 +109,7 @@ public sealed class GzipOutputTests
         var file = Content(MemberLines.SelectMany(l => l));
         for (var cut = 0; cut <= file.Length; cut++)
         {
-            var recovered = JsonlRecovery.RecoverPlain(new MemoryStream(file[..cut]));
+            var recovered = JsonlRecovery.RecoverPlain(new MemoryStream(file[..cut]), JsonlRecovery.ErrorLine);
             var expectedLength = cut == 0 ? 0 : Array.LastIndexOf(file, (byte)'\n', cut - 1) + 1;
             Assert.Equal(expectedLength, recovered.GoodLength);
             Assert.Equal(file.Take(expectedLength).Count(b => b == '\n'), recovered.Ids.Count);
@@ -115,27 +119,38 @@ public sealed class GzipOutputTests
     [SkippableFact]
     public void Plain_recovery_stops_at_the_first_line_that_is_not_a_record()
     {
-        var file = Encoding.UTF8.GetBytes("{\"id\":\"a\"}\n{\"id\":\"b\"}\n\0\0\0\0\n{\"id\":\"c\"}\n");
-        var recovered = JsonlRecovery.RecoverPlain(new MemoryStream(file));
+        var good = Content([Line("a"), Line("b")]);
+        var file = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(good) + "\0\0\0\0\n" + Line("c") + "\n");
+        var recovered = JsonlRecovery.RecoverPlain(new MemoryStream(file), JsonlRecovery.ErrorLine);
         Assert.Equal(["a", "b"], recovered.Ids);
-        Assert.Equal(22, recovered.GoodLength);
+        Assert.Equal(good.Length, recovered.GoodLength);
     }
 
     [SkippableTheory]
-    [InlineData("{\"id\":\"a\"}", true)]
-    [InlineData("{\"text\":\"x\",\"id\":\"a\\\"b\"}", true)]
-    [InlineData("{\"id\":\"a\"", false)]
-    [InlineData("{\"id\":1}", false)]
-    [InlineData("{\"x\":{\"id\":\"nested\"}}", false)]
-    [InlineData("{\"id\":\"a\"}{\"id\":\"b\"}", false)]
+    [InlineData("{\"id\":\"a\",\"rel_wav\":\"a.wav\",\"error\":\"wav: x\"}", true)]
+    [InlineData("{\"id\":\"a\\\"b\",\"rel_wav\":\"a.wav\",\"error\":\"wav: x\"}", true)]
+    [InlineData("{\"id\":\"a\",\"rel_wav\":\"a.wav\",\"error\":\"wav: x\"", false)]
+    [InlineData("{\"id\":1,\"rel_wav\":\"a.wav\",\"error\":\"wav: x\"}", false)]
+    [InlineData("{\"rel_wav\":\"a.wav\",\"id\":\"a\",\"error\":\"wav: x\"}", false)]
+    [InlineData("{\"id\":\"a\",\"rel_wav\":\"a.wav\",\"error\":\"wav: x\",\"x\":1}", false)]
+    [InlineData("{\"id\":\"a\",\"rel_wav\":\"a.wav\",\"error\":\"wav: x\"}{\"id\":\"b\"}", false)]
     [InlineData("[\"id\"]", false)]
     [InlineData("", false)]
-    public void A_line_counts_only_as_a_whole_object_with_a_string_id(string line, bool counts) =>
-        Assert.Equal(counts, JsonlRecovery.TryReadId(Encoding.UTF8.GetBytes(line), out _));
+    public void A_line_counts_only_as_a_whole_record_of_its_file(string line, bool counts) =>
+        Assert.Equal(counts, JsonlRecovery.ErrorLine(Encoding.UTF8.GetBytes(line), out _, out _));
+
+    [SkippableFact]
+    public void A_pair_line_counts_with_its_tokens()
+    {
+        var line = new PairRecord("a", "t", "<audio_1><audio_2><audio_1025><audio_1026><audio_1027>", "a.wav", "a.lab", 16000).ToLine();
+        Assert.True(JsonlRecovery.PairLine(Encoding.UTF8.GetBytes(line), out var id, out var tokens));
+        Assert.Equal(("a", 5L), (id, tokens));
+        Assert.False(JsonlRecovery.PairLine(Encoding.UTF8.GetBytes(Line("a")), out _, out _));
+    }
 
     private static string IdOf(string line)
     {
-        Assert.True(JsonlRecovery.TryReadId(Encoding.UTF8.GetBytes(line), out var id));
+        Assert.True(JsonlRecovery.ErrorLine(Encoding.UTF8.GetBytes(line), out var id, out _));
         return id;
     }
 

@@ -111,7 +111,7 @@ public sealed class MacNameShardTests : IDisposable
 
         Assert.Equal(File.ReadAllBytes(one), File.ReadAllBytes(three));
         Assert.Equal(File.ReadAllBytes(one + ".errors.jsonl"), File.ReadAllBytes(three + ".errors.jsonl"));
-        Assert.Equal(new Dictionary<string, long> { [PairFinder.IdCollisionKind] = 2 }, summary.ErrorsByKind);
+        Assert.Equal(new Dictionary<string, long> { [ErrorKinds.IdCollision] = 2 }, summary.ErrorsByKind);
     }
 
     private string RunShards(int count, string output)

@@ -171,7 +171,7 @@ public sealed class ProcessExitTests
         if (OperatingSystem.IsWindows())
             return; // Windows refuses every reader while the worker holds the file
         var bytes = ReadPastTheWorkersLock(output);
-        var recovered = JsonlRecovery.RecoverGzip(new MemoryStream(bytes));
+        var recovered = JsonlRecovery.RecoverGzip(new MemoryStream(bytes), JsonlRecovery.PairLine);
         Assert.Equal(bytes.Length, recovered.GoodLength); // whole members only: the first batch
         Assert.Equal(tokenizer.FirstBatchSize, recovered.Ids.Count);
     }

@@ -4,6 +4,7 @@ using SpeechPairs.Tests.Support;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Merge;
 using SpeechPairs.Worker.Shard;
+using SpeechPairs.Worker.Output;
 
 namespace SpeechPairs.Tests.Worker;
 
@@ -59,7 +60,7 @@ public sealed class ShardMergerTests : IDisposable
         Assert.Contains("25 clips, 1 error (transcript 1)", MergeSummary.Line(summaryThree, new MergedOutputSet(three)));
         Assert.Contains("1 excluded", MergeSummary.Line(summaryThree, new MergedOutputSet(three)));
 
-        var relWavs = Lines(one).Select(l => JsonLines.StringField(l, "rel_wav"u8)!).ToList();
+        var relWavs = Lines(one).Select(l => PairRecord.Read(l).RelWav).ToList();
         Assert.Equal(relWavs.Order(StringComparer.Ordinal), relWavs);
         Assert.Equal(summaryThree.Tokens, Lines(one).Sum(l => (long)l.Split("<audio_").Length - 1));
     }
@@ -147,8 +148,8 @@ public sealed class ShardMergerTests : IDisposable
         var again = _temp.Combine("p2", "pairs.parquet");
         new ShardMerger(_temp.Combine("work-3"), 3, again).Merge();
         Assert.Equal(File.ReadAllBytes(parquet), File.ReadAllBytes(again));
-        Assert.Equal(rows, SpeechPairs.Worker.Verify.MergedPairs.Read(parquet).Select(l => l.Json));
+        Assert.Equal(rows, MergedPairs.ReadLines(parquet).Select(l => l.Json));
     }
 
-    private static IReadOnlyList<string> Lines(string path) => JsonLines.Read(path, path.EndsWith(".gz")).ToList();
+    private static IReadOnlyList<string> Lines(string path) => MergedPairs.ReadLines(path).Select(l => l.Json).ToList();
 }

@@ -141,7 +141,7 @@ public sealed class StepAudioWorkerTests
         Assert.Equal("failed", JsonDocument.Parse(File.ReadAllText(output + ".progress.json")).RootElement.GetProperty("state").GetString());
         Assert.False(File.Exists(output + ".done"));
         using (var stopped = File.OpenRead(output))
-            Assert.Equal(stopped.Length, JsonlRecovery.RecoverGzip(stopped).GoodLength); // no torn member
+            Assert.Equal(stopped.Length, JsonlRecovery.RecoverGzip(stopped, JsonlRecovery.PairLine).GoodLength); // no torn member
         using (var resumed = StartWorker(root, output, "--resume"))
         {
             resumed.WaitForExit();

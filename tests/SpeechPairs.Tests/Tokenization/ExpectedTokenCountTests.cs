@@ -1,10 +1,10 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using SpeechPairs.Tests.Support;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Tokenizer.Audio;
-using SpeechPairs.Worker.Verify;
 
-namespace SpeechPairs.Tests.Verify;
+namespace SpeechPairs.Tests.Tokenization;
 
 /// <summary>The token-count formula against what the Python reference produced for every golden case.</summary>
 public sealed class ExpectedTokenCountTests
@@ -21,7 +21,7 @@ public sealed class ExpectedTokenCountTests
         Assert.Equal(ReadCodes(name, "vq02.json"), ExpectedTokenCount.Vq02Codes(samples));
         Assert.Equal(ReadCodes(name, "vq06.json"), ExpectedTokenCount.Vq06Codes(samples));
         var tokens = Regex.Count(File.ReadAllText(GoldenFixtures.File(name, "tokens.txt")), @"<audio_\d+>");
-        Assert.Equal(tokens, ExpectedTokenCount.Groups(header.Frames, header.SampleRate) * ExpectedTokenCount.TokensPerGroup);
+        Assert.Equal(tokens, ExpectedTokenCount.Groups(header.Frames, header.SampleRate) * TokenMerger.TokensPerGroup);
         Assert.Null(TokenString.Parse(File.ReadAllText(GoldenFixtures.File(name, "tokens.txt"))).Problem);
     }
 

@@ -1,6 +1,6 @@
 using SpeechPairs.Tokenizer.Features;
 
-namespace SpeechPairs.Worker.Verify;
+namespace SpeechPairs.Tokenizer;
 
 /// <summary>
 /// How many tokens a clip gets, from its WAV header alone (frames and rate), as the tokenizer computes them:
@@ -14,7 +14,6 @@ namespace SpeechPairs.Worker.Verify;
 public static class ExpectedTokenCount
 {
     public const int TokenizerRate = 16000;
-    public const int TokensPerGroup = 5;
     private const int MelHop = 160;
     private const int Vq06Downsampling = 4;
 
@@ -53,9 +52,9 @@ public static class ExpectedTokenCount
     public static long? Groups(long frames, int sampleRate)
     {
         var samples = ResampledLength(frames, sampleRate);
-        return Vq02Codes(samples) is { } vq02 ? Math.Min(vq02 / 2, Vq06Codes(samples) / 3) : null;
+        return Vq02Codes(samples) is { } vq02 ? Math.Min(vq02 / TokenMerger.Vq02PerGroup, Vq06Codes(samples) / TokenMerger.Vq06PerGroup) : null;
     }
 
     /// <summary>The nominal token rate: vq02 at 16000/960 Hz (2 per group) and vq06 at 25 Hz (3 per group) meet at 25/3 groups per second.</summary>
-    public const double NominalTokensPerSecond = 25.0 / 3 * TokensPerGroup;
+    public const double NominalTokensPerSecond = 25.0 / 3 * TokenMerger.TokensPerGroup;
 }

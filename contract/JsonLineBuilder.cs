@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace SpeechPairs.Worker.Shard;
+namespace SpeechPairs.Contract;
 
 /// <summary>
 /// Builds one compact JSON object, keys in the order added, the way Python's
