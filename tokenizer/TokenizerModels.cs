@@ -119,6 +119,7 @@ public sealed class TokenizerModels : IDisposable
 
     public void Dispose()
     {
+        Encoder.Dispose();
         Weights.Dispose();
         Quantizer.Dispose();
         Vq06.Dispose();

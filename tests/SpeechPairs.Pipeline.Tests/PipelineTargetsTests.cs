@@ -184,8 +184,8 @@ public sealed class PipelineTargetsTests : IDisposable
     public void MergeWaitsForEveryShardThenConcatenatesThem()
     {
         // Shard 0 holds pairs 0 and 2, shard 1 pair 1: the merge restores the global pair order.
-        WriteShard(0, 2, "{\"id\":\"a\",\"rel_wav\":\"a.wav\"}\n{\"id\":\"c\",\"rel_wav\":\"c.wav\"}\n", finished: true, tokens: 2);
-        WriteShard(1, 2, "{\"id\":\"b\",\"rel_wav\":\"b.wav\"}\n", finished: false);
+        WriteShard(0, 2, "{\"id\":\"a\",\"text\":\"t\",\"tokens\":\"<audio_1>\",\"rel_wav\":\"a.wav\",\"rel_lab\":\"a.lab\",\"sr\":16000}\n{\"id\":\"c\",\"text\":\"t\",\"tokens\":\"<audio_1>\",\"rel_wav\":\"c.wav\",\"rel_lab\":\"c.lab\",\"sr\":16000}\n", finished: true, tokens: 2);
+        WriteShard(1, 2, "{\"id\":\"b\",\"text\":\"t\",\"tokens\":\"<audio_1>\",\"rel_wav\":\"b.wav\",\"rel_lab\":\"b.lab\",\"sr\":16000}\n", finished: false);
 
         ProcessRunner.Result refused = Run("Merge", ("Procs", "2"));
         Assert.NotEqual(0, refused.ExitCode);
@@ -196,7 +196,7 @@ public sealed class PipelineTargetsTests : IDisposable
 
         Assert.Contains("3 clips, 0 errors", merged.Output);
         Assert.Contains("2.00 audio hours, 3 audio tokens", merged.Output);
-        Assert.Equal(["{\"id\":\"a\",\"rel_wav\":\"a.wav\"}", "{\"id\":\"b\",\"rel_wav\":\"b.wav\"}", "{\"id\":\"c\",\"rel_wav\":\"c.wav\"}"],
+        Assert.Equal(["{\"id\":\"a\",\"text\":\"t\",\"tokens\":\"<audio_1>\",\"rel_wav\":\"a.wav\",\"rel_lab\":\"a.lab\",\"sr\":16000}", "{\"id\":\"b\",\"text\":\"t\",\"tokens\":\"<audio_1>\",\"rel_wav\":\"b.wav\",\"rel_lab\":\"b.lab\",\"sr\":16000}", "{\"id\":\"c\",\"text\":\"t\",\"tokens\":\"<audio_1>\",\"rel_wav\":\"c.wav\",\"rel_lab\":\"c.lab\",\"sr\":16000}"],
                      ClipTree.ReadLines(Path.Combine(WorkDir, "pairs.jsonl.gz")));
     }
 

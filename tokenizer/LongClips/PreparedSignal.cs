@@ -23,6 +23,7 @@ internal sealed class PreparedSignal
     private readonly long _resampledLength;
     private readonly float _divisor;
     private readonly long _keptStart;
+    private float[] _input = [];   // the file's samples a block reads, reused: the passes leave no garbage per block
 
     private PreparedSignal(WavFile file, SincResampler resampler, bool trim)
     {
@@ -30,8 +31,13 @@ internal sealed class PreparedSignal
         _resampler = resampler;
         _resampledLength = resampler.OutputLength(file.Info.Frames);
         float peak = 0f;
+        var block = new float[BlockSamples];
         for (long s = 0; s < _resampledLength; s += BlockSamples)
-            peak = EnergyNormalizer.Peak(peak, Resampled(s, (int)Math.Min(BlockSamples, _resampledLength - s)));
+        {
+            var samples = block.AsSpan(0, (int)Math.Min(BlockSamples, _resampledLength - s));
+            Resampled(s, samples);
+            peak = EnergyNormalizer.Peak(peak, samples);
+        }
         _divisor = EnergyNormalizer.Divisor(peak);
         Length = _resampledLength;
         if (trim) (_keptStart, Length) = KeptByTrim();
@@ -48,8 +54,13 @@ internal sealed class PreparedSignal
     public ulong DitherSeed()
     {
         ulong hash = OnlineFrontend.SampleHashStart;
+        var block = new float[BlockSamples];
         for (long s = 0; s < Length; s += BlockSamples)
-            hash = OnlineFrontend.SampleHash(hash, Read(s, (int)Math.Min(BlockSamples, Length - s)));
+        {
+            var samples = block.AsSpan(0, (int)Math.Min(BlockSamples, Length - s));
+            Read(s, samples);
+            hash = OnlineFrontend.SampleHash(hash, samples);
+        }
         return OnlineFrontend.SampleHashEnd(hash, Length);
     }
 
@@ -57,30 +68,30 @@ internal sealed class PreparedSignal
     public float[] Read(long start, int count)
     {
         var result = new float[count];
-        long from = Math.Max(_keptStart + start, 0), to = Math.Min(_keptStart + start + count, _resampledLength);
-        if (to > from)
-        {
-            var normed = Normalised(from, (int)(to - from));
-            normed.CopyTo(result.AsSpan((int)(from - _keptStart - start)));
-        }
+        Read(start, result);
         return result;
     }
 
-    private float[] Normalised(long start, int count)
+    private void Read(long start, Span<float> result)
     {
-        var samples = Resampled(start, count);
-        EnergyNormalizer.Apply(samples, _divisor, samples);
-        return samples;
+        result.Clear();
+        long from = Math.Max(_keptStart + start, 0), to = Math.Min(_keptStart + start + result.Length, _resampledLength);
+        if (to > from) Normalised(from, result.Slice((int)(from - _keptStart - start), (int)(to - from)));
     }
 
-    private float[] Resampled(long start, int count)
+    private void Normalised(long start, Span<float> samples)
     {
-        var (inStart, inEnd) = _resampler.InputSpan(start, count, _file.Info.Frames);
-        var input = new float[inEnd - inStart];
+        Resampled(start, samples);
+        EnergyNormalizer.Apply(samples, _divisor, samples);
+    }
+
+    private void Resampled(long start, Span<float> output)
+    {
+        var (inStart, inEnd) = _resampler.InputSpan(start, output.Length, _file.Info.Frames);
+        if (_input.Length < inEnd - inStart) _input = new float[inEnd - inStart];
+        var input = _input.AsSpan(0, (int)(inEnd - inStart));
         _file.ReadMono(inStart, input);
-        var output = new float[count];
         _resampler.Resample(input, inStart, _file.Info.Frames, start, output);
-        return output;
     }
 
     // SilenceTrimmer.Trim over the whole normalised clip, one block of RMS frames at a time.
@@ -88,12 +99,15 @@ internal sealed class PreparedSignal
     {
         var meanSquares = new double[SilenceTrimmer.FrameCount(_resampledLength)];
         int framesPerBlock = BlockSamples / SilenceTrimmer.FrameHop;
+        var block = new float[BlockSamples + 2 * SilenceTrimmer.FrameReach];
         for (int f = 0; f < meanSquares.Length; f += framesPerBlock)
         {
             int count = Math.Min(framesPerBlock, meanSquares.Length - f);
             long from = Math.Max(0, (long)f * SilenceTrimmer.FrameHop - SilenceTrimmer.FrameReach);
             long to = Math.Min(_resampledLength, (long)(f + count - 1) * SilenceTrimmer.FrameHop + SilenceTrimmer.FrameReach);
-            SilenceTrimmer.MeanSquares(Normalised(from, (int)(to - from)), from, _resampledLength, f, meanSquares.AsSpan(f, count));
+            var samples = block.AsSpan(0, (int)(to - from));
+            Normalised(from, samples);
+            SilenceTrimmer.MeanSquares(samples, from, _resampledLength, f, meanSquares.AsSpan(f, count));
         }
         var (start, end) = SilenceTrimmer.VoicedInterval(meanSquares, _resampledLength);
         return SilenceTrimmer.KeptSpan(start, end, Vq0206Tokenizer.SampleRate);

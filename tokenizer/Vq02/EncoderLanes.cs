@@ -38,8 +38,8 @@ internal sealed class EncoderLanes
     /// <summary>Key rows the last window hands on: what the next part of a long clip carries in.</summary>
     public int HandedOn { get; }
 
-    /// <summary>Runs <paramref name="encode"/> for every window on at most <paramref name="lanes"/> threads at once.</summary>
-    public void Run(int lanes, Action<Slot> encode)
+    /// <summary>Runs <paramref name="encode"/> for every window on at most <paramref name="lanes"/> of <paramref name="threads"/> at once.</summary>
+    public void Run(int lanes, LaneThreads threads, Action<Slot> encode)
     {
         var chains = _slots.Select(s => s.Chain).OfType<Chain>().Distinct().ToList();
         try
@@ -51,7 +51,7 @@ internal sealed class EncoderLanes
             }
             int next = -1;
             var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-            var threads = Enumerable.Range(0, Math.Min(lanes, _slots.Count)).Select(_ => new Thread(() =>
+            threads.Run(Math.Min(lanes, _slots.Count), () =>
             {
                 int i;
                 while (!_failed && (i = Interlocked.Increment(ref next)) < _slots.Count)
@@ -66,9 +66,7 @@ internal sealed class EncoderLanes
                         Fail();
                     }
                 }
-            }) { IsBackground = true, Name = "vq02 lane" }).ToList();
-            threads.ForEach(t => t.Start());
-            threads.ForEach(t => t.Join());
+            });
             // The first failure is the cause; the others are lanes stopped because of it.
             var cause = errors.FirstOrDefault(e => e is not LaneStoppedException) ?? errors.FirstOrDefault();
             if (cause is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(cause).Throw();

@@ -11,8 +11,9 @@ namespace SpeechPairs.Tokenizer.Vq02;
 /// and <see cref="EncoderWindow"/>).
 /// Each clip's result does not depend on the other clips in its batch.
 /// </summary>
-public sealed class SanmStreamingEncoder
+public sealed class SanmStreamingEncoder : IDisposable
 {
+    private readonly LaneThreads _laneThreads = new();
     private const double LayerNormEps = 1e-12;
     private readonly SanmEncoderWeights _weights;
     private readonly int _d;
@@ -79,7 +80,7 @@ public sealed class SanmStreamingEncoder
             frames = empty(totalFrames, _d, device: Device);
         try
         {
-            windows.Run(lanes, w => EncodeWindow(windows, w, frames));
+            windows.Run(lanes, _laneThreads, w => EncodeWindow(windows, w, frames));
         }
         catch
         {
@@ -248,6 +249,8 @@ public sealed class SanmStreamingEncoder
         if (plan.PaddedRows > plan.Rows) t.narrow(0, plan.Rows, plan.PaddedRows - plan.Rows).zero_();
         return t;
     }
+
+    public void Dispose() => _laneThreads.Dispose();
 
     private bool OwnKernelsOnCpu => OwnCpuKernels && Device.type == DeviceType.CPU;
 
