@@ -1,5 +1,4 @@
 using System.CommandLine;
-
 using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Commands;

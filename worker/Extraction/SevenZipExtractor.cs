@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Text.RegularExpressions;
-
 using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Extraction;

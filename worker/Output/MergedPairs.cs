@@ -1,6 +1,6 @@
-using SpeechPairs.Worker.Hosting;
 using Parquet;
 using SpeechPairs.Contract;
+using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Output;
 

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-
 using SpeechPairs.Worker.Hosting;
 
 namespace SpeechPairs.Worker.Parity;
