@@ -18,13 +18,13 @@ public static class LongClipBenchmark
         string wav = Path.Combine(Path.GetTempPath(), "speechpairs-bench", $"longclip-{minutes}min-48k-stereo.wav");
         WriteLongWav(wav, minutes * 60, 48000);
 
-        using var models = TokenizerModels.Load(bundle, new TokenizerOptions
+        using var models = TokenizerModels.Load(bundle, new ModelOptions
         {
             Device = ComputeDeviceKind.Cpu,
             TorchThreads = threads,
             OnnxThreads = onnxThreads,
         });
-        var tokenizer = new Vq0206Tokenizer(models);
+        var tokenizer = models.CreateTokenizer();
         // Warm up on the clip's first 5 s only: decoding the whole file here would set the peak before the measurement.
         using (var head = WavReader.Open(wav))
         {

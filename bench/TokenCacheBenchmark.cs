@@ -30,7 +30,7 @@ public static class TokenCacheBenchmark
                 File.WriteAllText(Path.Combine(folder, $"vo_{i:00000}.lab"), $"第{i}句台词");
             }
 
-            var setup = new TokenizerSetup(bundle, new TokenizerOptions { Device = ComputeDeviceKind.Cpu, TorchThreads = Environment.ProcessorCount }, _ => { });
+            var setup = new TokenizerSetup(bundle, new ModelOptions { Device = ComputeDeviceKind.Cpu, TorchThreads = Environment.ProcessorCount }, new TokenizeOptions(), _ => { });
             var cache = Path.Combine(work, "tokens.sqlite");
             var keyClock = Stopwatch.StartNew();
             TokenizerSettingsKey.Compute(setup);

@@ -17,13 +17,13 @@ public static class TokenizerBenchmark
     public static int Run(double seconds, int threads, int onnxThreads, string? onnx, bool stepped, int repeat)
     {
         string bundle = SyntheticBundle.Ensure(onnx, Console.Error.WriteLine);
-        using var models = TokenizerModels.Load(bundle, new TokenizerOptions
+        using var models = TokenizerModels.Load(bundle, new ModelOptions
         {
             Device = ComputeDeviceKind.Cpu,
             TorchThreads = threads,
             OnnxThreads = onnxThreads,
         });
-        var tokenizer = new Vq0206Tokenizer(models);
+        var tokenizer = models.CreateTokenizer();
         var config = models.Config;
 
         var clip = SpeechLikeClip(seconds);
@@ -47,7 +47,7 @@ public static class TokenizerBenchmark
         double before = MatmulNow();
         for (int i = 0; i < Math.Max(1, repeat); i++)
         {
-            var timed = new Vq0206Tokenizer(models);
+            var timed = models.CreateTokenizer();
             var (s, r) = Measure.Best(1, () => timed.TokenizeBatch([clip])[0]);
             double after = MatmulNow();
             result = r;
@@ -64,25 +64,25 @@ public static class TokenizerBenchmark
         double whole = best;
 
         // The vq02 encoder alone (for its GFLOP/s) and the reference's piece-by-piece schedule as a yardstick.
-        var features = models.Frontend.Extract(tokenizer.Preprocess(clip));
-        var (encoder, encoded) = Measure.Best(repeat, () => models.Encoder.Encode([features], models.Vq02Lanes).Frames);
+        var features = models.Vq02.Frontend.Extract(tokenizer.Preprocess(clip));
+        var (encoder, encoded) = Measure.Best(repeat, () => models.Vq02.Encoder.Encode([features], models.Vq02.Lanes).Frames);
         // For comparison, the same lanes with torch's own FSMN convolution and gathered attention (the same bits).
-        var torchOps = new SanmStreamingEncoder(models.Weights, models.Device) { OwnCpuKernels = false };
-        var (torchOpsSeconds, torchOpsEncoded) = Measure.Best(repeat, () => torchOps.Encode([features], models.Vq02Lanes).Frames);
+        var torchOps = new SanmStreamingEncoder(models.Vq02.Weights, models.Device) { OwnCpuKernels = false };
+        var (torchOpsSeconds, torchOpsEncoded) = Measure.Best(repeat, () => torchOps.Encode([features], models.Vq02.Lanes).Frames);
         bool sameBits = encoded.eq(torchOpsEncoded).all().item<bool>();
         encoded.Dispose();
         torchOpsEncoded.Dispose();
         // For comparison, one lane on a wide torch pool (how vq02 ran before lanes; may move near-tie codes).
         set_num_threads(threads);
-        var (wide, wideEncoded) = Measure.Best(repeat, () => models.Encoder.Encode([features]).Frames);
+        var (wide, wideEncoded) = Measure.Best(repeat, () => models.Vq02.Encoder.Encode([features]).Frames);
         wideEncoded.Dispose();
         set_num_threads(lanesThreads);
         double matmulGflops = (matmul.Before + matmul.After) / 2;
-        double gemmGflops = EncoderGemmRate.Gflops(models.Vq02Lanes);
+        double gemmGflops = EncoderGemmRate.Gflops(models.Vq02.Lanes);
         double steppedSeconds = double.NaN;
         if (stepped)
         {
-            var reference = new SteppedSanmEncoder(models.Weights, CPU);
+            var reference = new SteppedSanmEncoder(models.Vq02.Weights, CPU);
             (steppedSeconds, var t) = Measure.Best(1, () => reference.Encode(features));
             t.Dispose();
         }
@@ -99,21 +99,21 @@ public static class TokenizerBenchmark
 
         Console.WriteLine($"vq0206 tokenizer, full-size random weights ({config.NumBlocks} blocks × {config.OutputSize}, FFN {config.LinearUnits}, {config.AttentionHeads} heads; "
             + $"vq06 {(onnx is null ? "tiny fixture stand-in" : Path.GetFileName(onnx))}, {new FileInfo(models.Layout.SpeechTokenizerOnnx).Length / 1e6:0} MB), "
-            + $"{seconds:0} s of 48 kHz stereo, {Environment.ProcessorCount} cores, torch threads {threads}, ONNX threads {onnxThreads}, vq06 lanes {tokenizer.Vq06Lanes}, best of {repeat}");
+            + $"{seconds:0} s of 48 kHz stereo, {Environment.ProcessorCount} cores, torch threads {threads}, ONNX threads {onnxThreads}, vq06 lanes {models.Vq06.Lanes}, best of {repeat}");
         Row("whole tokenizer (vq02, then vq06 in lanes)", whole, seconds);
         Share("preprocess (resample 48k→16k, energy norm)", shares.Pre, whole);
         Share("vq02 front end (fbank, LFR, CMVN)", shares.Front, whole);
         Share($"vq02 encoder + nearest centroid ({features.Frames} frames, {features.PieceLengths.Length} pieces)", shares.Encoder, whole);
         Share($"vq06 (log-mel + ONNX, {result.Tokens!.Vq06.Length} codes)", shares.Vq06, whole);
         Share("other (batch bookkeeping, merging the codes)", whole - shares.Pre - shares.Front - shares.Encoder - shares.Vq06, whole);
-        Row($"vq02 encoder alone, {models.Vq02Lanes} lane(s) × {lanesThreads} torch thread", encoder, seconds);
+        Row($"vq02 encoder alone, {models.Vq02.Lanes} lane(s) × {lanesThreads} torch thread", encoder, seconds);
         Row($"vq02 encoder alone, same lanes, torch's conv1d and gathered attention ({(sameBits ? "same bits" : "DIFFERENT BITS")})", torchOpsSeconds, seconds);
         Row($"vq02 encoder alone, 1 lane × {threads} torch threads (for comparison)", wide, seconds);
         if (stepped) Row("vq02 encoder alone, piece by piece (reference schedule)", steppedSeconds, seconds);
         Console.WriteLine($"  arithmetic: vq02 encoder {vq02Flops / 1e9:0.0} GFLOP (reference schedule) at {encoderGflops:0.0} GFLOP/s"
             + (stepped ? $" (piece by piece {vq02Flops / steppedSeconds / 1e9:0.0})" : "")
             + $"; vq06 {vq06Flops / 1e9:0.0} GFLOP ({vq06Shape.State} wide, {vq06Shape.Layers} layers) at {vq06Gflops:0.0} GFLOP/s");
-        Console.WriteLine($"  the encoder's own products alone (1 024-row window: q/k/v, output, feed-forward) in {models.Vq02Lanes} lane(s): {gemmGflops:0.0} GFLOP/s; "
+        Console.WriteLine($"  the encoder's own products alone (1 024-row window: q/k/v, output, feed-forward) in {models.Vq02.Lanes} lane(s): {gemmGflops:0.0} GFLOP/s; "
             + $"the encoder runs at {100 * encoderGflops / gemmGflops:0}% of them");
         Console.WriteLine($"  limit: 2048² fp32 matmul {matmulGflops:0.0} GFLOP/s on {threads} thread(s) (just before and after the best run: {matmul.Before:0.0}, {matmul.After:0.0}) → all that arithmetic in {limitSeconds:0.00} s = {seconds / limitSeconds:0.00}x realtime; "
             + $"the tokenizer runs at {100 * limitSeconds / whole:0}% of it");
@@ -121,7 +121,7 @@ public static class TokenizerBenchmark
         Console.WriteLine($"vq02_xrt={seconds / vq02Seconds:0.00} vq06_xrt={seconds / shares.Vq06:0.00} tokenizer_xrt={seconds / whole:0.00} "
             + $"frontend_xrt={seconds / (shares.Pre + shares.Front):0.0} encoder_gflops={encoderGflops:0.0} vq06_gflops={vq06Gflops:0.0} matmul_gflops={matmulGflops:0.0} "
             + (stepped ? $"stepped_encoder_gflops={vq02Flops / steppedSeconds / 1e9:0.0} " : "")
-            + $"encoder_gemm_gflops={gemmGflops:0.0} encoder_pct_of_gemm={100 * encoderGflops / gemmGflops:0} torch_ops_encoder_gflops={vq02Flops / torchOpsSeconds / 1e9:0.0} wide_encoder_gflops={vq02Flops / wide / 1e9:0.0} peak_ws_mb={peak:0} threads={threads} onnx_threads={onnxThreads} vq06_lanes={tokenizer.Vq06Lanes} seconds={seconds:0} "
+            + $"encoder_gemm_gflops={gemmGflops:0.0} encoder_pct_of_gemm={100 * encoderGflops / gemmGflops:0} torch_ops_encoder_gflops={vq02Flops / torchOpsSeconds / 1e9:0.0} wide_encoder_gflops={vq02Flops / wide / 1e9:0.0} peak_ws_mb={peak:0} threads={threads} onnx_threads={onnxThreads} vq06_lanes={models.Vq06.Lanes} seconds={seconds:0} "
             + $"limit_xrt={seconds / limitSeconds:0.00} tokenizer_pct_of_limit={100 * limitSeconds / whole:0}");
         return 0;
     }

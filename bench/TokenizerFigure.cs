@@ -16,13 +16,13 @@ public sealed class TokenizerFigure : IDisposable
 
     public TokenizerFigure(string bundle)
     {
-        _models = TokenizerModels.Load(bundle, new TokenizerOptions
+        _models = TokenizerModels.Load(bundle, new ModelOptions
         {
             Device = ComputeDeviceKind.Cpu,
             TorchThreads = Environment.ProcessorCount,
         });
         _clip = TokenizerBenchmark.SpeechLikeClip(Seconds);
-        TokenizerBenchmark.WarmUp(new Vq0206Tokenizer(_models), _clip);
+        TokenizerBenchmark.WarmUp(_models.CreateTokenizer(), _clip);
     }
 
     /// <summary>Every figure taken, in order.</summary>
@@ -32,7 +32,7 @@ public sealed class TokenizerFigure : IDisposable
 
     public void Measure()
     {
-        var tokenizer = new Vq0206Tokenizer(_models);
+        var tokenizer = _models.CreateTokenizer();
         var (seconds, outcome) = Bench.Measure.Best(2, () => tokenizer.TokenizeBatch([_clip])[0]);
         if (!outcome.Succeeded) throw new InvalidOperationException(outcome.Error);
         Runs.Add(Seconds / seconds);

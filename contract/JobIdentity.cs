@@ -9,7 +9,7 @@ namespace SpeechPairs.Contract;
 /// the extract folder is mounted), the tokenizer bundle's file contents, and the settings that decide the bytes. No
 /// absolute path is part of it, so a shard finished on any machine at any mount path is this job's finished work.
 /// Thread counts are left out (they move no code: torch runs one intra-op thread per lane on the CPU; OnnxThreads is in
-/// the token cache's key, <c>TokenizerSettingsKey</c>, which builds on the same bundle hashes).
+/// the token cache's key, the tokenizer's <c>TokenizerIdentity</c>, which builds on the same bundle hashes).
 /// </summary>
 public static class JobIdentity
 {

@@ -7,7 +7,7 @@ CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureIn
 
 return WorkerCommandLine.Run(args, new WorkerContext
 {
-    Services = ProductionServices.Create,
+    Services = WorkerServices.Production,
     Environment = Environment.GetEnvironmentVariable,
     Output = Console.Out,
     Error = Console.Error,

@@ -21,7 +21,7 @@ internal sealed class PartwiseTokenization(TokenizerModels models, Vq0206Tokeniz
     {
         if (partSamples <= 0 || partSamples % Vq06Chunks.ChunkSamples != 0)
             throw new ArgumentOutOfRangeException(nameof(partSamples), "a part is a whole number of vq06 chunks");
-        var options = models.Options;
+        var options = tokenizer.Options;
         long start = Stopwatch.GetTimestamp();
         var signal = PreparedSignal.Prepare(file, resampler, options.Trim);
         ulong seed = options.Dither != 0f ? signal.DitherSeed() : 0;
@@ -30,7 +30,7 @@ internal sealed class PartwiseTokenization(TokenizerModels models, Vq0206Tokeniz
         // The plan is indices only: walking it first finds the front end's failure before any audio is encoded.
         try
         {
-            foreach (var _ in Walk(signal.Length).Pieces())
+            foreach (var _ in models.Vq02.Walk(signal.Length).Pieces())
             {
             }
         }
@@ -42,11 +42,9 @@ internal sealed class PartwiseTokenization(TokenizerModels models, Vq0206Tokeniz
         var vq02 = new List<int>();
         var vq06 = new List<int>();
         string? vq06Error = null;
-        using var carry = new EncoderCarry();
-        using var pieces = Walk(signal.Length).Pieces().GetEnumerator();
+        using var vq02Stream = new Vq02PartStream(models.Vq02, options.Dither, seed);
+        using var pieces = models.Vq02.Walk(signal.Length).Pieces().GetEnumerator();
         bool piecesLeft = pieces.MoveNext();
-        float[]? preceding = null;
-        int firstFrame = 0;
         long parts = Math.Max(1, signal.Length / partSamples);
         for (long k = 0; k < parts; k++)
         {
@@ -71,32 +69,18 @@ internal sealed class PartwiseTokenization(TokenizerModels models, Vq0206Tokeniz
 
             if (partPieces.Count > 0)
             {
-                start = Stopwatch.GetTimestamp();
-                var features = models.Frontend.ExtractPart(partPieces, samples, from, firstFrame, preceding, options.Dither, seed);
-                tokenizer.Times.AddVq02FrontEnd(start);
-                start = Stopwatch.GetTimestamp();
-                try
-                {
-                    using var frames = models.Encoder.EncodePart(features, carry, lastPart: !piecesLeft, models.Vq02Lanes);
-                    vq02.AddRange(models.Quantizer.Assign(frames));
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // The clip's own failure, as in a batch: its outcome carries it (the caller does not isolate clips).
-                    return new ClipOutcome(null, $"vq02 encoder failed: {e.Message}");
-                }
-                tokenizer.Times.AddVq02Encoder(start);
-                firstFrame += features.Frames;
-                preceding = features.Data[^(Vq02Features.PrecedingFrames * features.Dim)..];
+                var (codes, error) = vq02Stream.Next(partPieces, samples, from, lastPart: !piecesLeft, tokenizer.Times);
+                if (error is not null) return new ClipOutcome(null, error); // the clip's own failure, as in a batch
+                vq02.AddRange(codes!);
             }
 
             if (vq06Error is null)
             {
                 start = Stopwatch.GetTimestamp();
-                var (codes, errors) = tokenizer.RunVq06([samples[(int)(partStart - from)..(int)(partEnd - from)]], [null]);
+                var codes = models.Vq06.Quantize([samples[(int)(partStart - from)..(int)(partEnd - from)]]);
                 tokenizer.Times.AddVq06(start);
-                if (errors[0] is { } error) vq06Error = error;
-                else vq06.AddRange(codes[0]!);
+                if (codes.Errors[0] is { } error) vq06Error = error;
+                else vq06.AddRange(codes.Codes[0]!);
             }
             secondsDone?.Invoke(file.Info.DurationSeconds * partEnd / Math.Max(1, signal.Length));
             // A part leaves tens of MB of large arrays behind, which the GC would otherwise let pile up for several parts
@@ -104,10 +88,6 @@ internal sealed class PartwiseTokenization(TokenizerModels models, Vq0206Tokeniz
             GC.Collect();
         }
 
-        if (vq06Error is not null) return new ClipOutcome(null, vq06Error);
-        int[] vq02Codes = [.. vq02], vq06Codes = [.. vq06];
-        return new ClipOutcome(new ClipTokens(vq02Codes, vq06Codes, TokenMerger.Merge(vq02Codes, vq06Codes)), null);
+        return Vq0206Tokenizer.Outcome([.. vq02], [.. vq06], vq06Error);
     }
-
-    private StreamingFeaturePlan.Walk Walk(long samples) => new(samples, models.Config.LfrM, models.Config.LfrN);
 }

@@ -99,7 +99,7 @@ internal static class ParityCommand
             {
                 var setup = spec is null
                     ? tokenizer.Read(parse, context.Error.WriteLine)
-                    : new TokenizerSetup(spec.TokenizerDir, TokenizerSetups.Options(spec), context.Error.WriteLine);
+                    : TokenizerSetup.Of(spec, context.Error.WriteLine);
                 var extract = spec?.ExtractDir ?? parse.GetValue(extractDir) ?? throw new UsageException("give --job or --extract-dir");
                 var work = spec?.WorkDir ?? parse.GetValue(workDir) ?? throw new UsageException("give --job or --work-dir");
                 if (!Directory.Exists(extract))

@@ -157,8 +157,8 @@ internal sealed class ShardCommand
             batch,
             TimeSpan.FromSeconds(Positive(parse.GetValue(_progressInterval), "--progress-interval")!.Value),
             JobIdentities.ForShard(extract, setup.TokenizerDir, JobIdentities.MemoIn(Path.GetDirectoryName(Path.GetFullPath(files.Output))!),
-                shard.Count, files.IsGzip, parse.GetValue(_excludePlaceholder), maxSeconds, batch, setup.Options.Dither, setup.Options.Trim,
-                setup.Options.Device.ToString()));
+                shard.Count, files.IsGzip, parse.GetValue(_excludePlaceholder), maxSeconds, batch, setup.Tokenize.Dither, setup.Tokenize.Trim,
+                setup.Models.Device.ToString()));
         return (job, setup, parse.GetValue(_tokenCache));
     }
 
@@ -171,7 +171,7 @@ internal sealed class ShardCommand
         if (shard.Count != spec.Procs)
             throw new UsageException($"the scheduler's shard count {shard.Count} is not the job's Procs={spec.Procs}");
         var prefix = $"[shard {shard}]";
-        var setup = new TokenizerSetup(spec.TokenizerDir, TokenizerSetups.Options(spec), line => _context.Error.WriteLine($"{prefix} {line}"));
+        var setup = TokenizerSetup.Of(spec, line => _context.Error.WriteLine($"{prefix} {line}"));
         var job = new ShardJob(spec.ExtractDir, spec.Shard(shard.Index), shard, spec.Resume || parse.GetValue(_resume), UseDoneMarker: true,
             spec.ExcludePlaceholder, spec.MaxDuration, spec.BatchSeconds,
             TimeSpan.FromSeconds(Positive(parse.GetValue(_progressInterval), "--progress-interval")!.Value), spec.Identity);

@@ -73,15 +73,13 @@ internal sealed class TokenizerOptionSet
         if (!Directory.Exists(directory))
             throw new WorkerFailureException($"tokenizer dir not found on {Environment.MachineName}: {directory} (on a cluster it must be on a filesystem every node sees)");
 
-        var options = new TokenizerOptions
+        var models = new ModelOptions
         {
             Device = Enum.Parse<ComputeDeviceKind>(parse.GetRequiredValue(Device), ignoreCase: true),
             TorchThreads = torchThreads,
             OnnxThreads = onnxThreads,
-            Dither = dither,
-            Trim = parse.GetValue(Trim),
         };
-        return new TokenizerSetup(directory, options, log);
+        return new TokenizerSetup(directory, models, new TokenizeOptions { Dither = dither, Trim = parse.GetValue(Trim) }, log);
     }
 
     private static Option<string> CreateDeviceOption()

@@ -46,7 +46,7 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
             ? new PythonReference(options.ReferencePython!, options.StepAudioDir!, options.DriverScript, log)
             : null;
         driver?.CheckInputs();
-        if (options.Tokenizer.Options.Dither != 0)
+        if (options.Tokenizer.Tokenize.Dither != 0)
             log("warning: parity: a non-zero dither adds noise on both sides (unseeded in the reference, seeded by clip here): codes are expected to differ; only --dither 0 checks parity exactly");
         var (sample, candidates) = Sample();
         WriteClipList(sample);
@@ -63,7 +63,7 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
         {
             var output = ParityFiles.ReferenceOutput(options.WorkDir);
             reference = driver!.Run(ParityFiles.Clips(options.WorkDir), output, options.Tokenizer.TokenizerDir,
-                options.Tokenizer.Options.Dither, options.Tokenizer.Options.Trim, DeviceName);
+                options.Tokenizer.Tokenize.Dither, options.Tokenizer.Tokenize.Trim, DeviceName);
             referenceInfo = new ParityReferenceInfo("python", Path.GetFullPath(output), options.ReferencePython, Path.GetFullPath(options.StepAudioDir!), reference.Reference);
         }
 
@@ -83,7 +83,7 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
         return result.ExitCode;
     }
 
-    private string DeviceName => options.Tokenizer.Options.Device.ToString().ToLowerInvariant();
+    private string DeviceName => options.Tokenizer.Models.Device.ToString().ToLowerInvariant();
 
     private (IReadOnlyList<ParityCandidate> Sample, int Candidates) Sample()
     {
@@ -136,7 +136,7 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
     /// <summary>A recorded output made with other settings cannot be compared code for code.</summary>
     private void CheckSettings(ReferenceOutput reference)
     {
-        var settings = options.Tokenizer.Options;
+        var settings = options.Tokenizer.Tokenize;
         // The driver gets the dither as text and reads it as a double; compared at the float the tokenizer uses.
         if (reference.Dither is { } dither && (float)dither != settings.Dither)
             throw new ParityUnavailableException(string.Create(CultureInfo.InvariantCulture,
@@ -145,7 +145,10 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
             throw new ParityUnavailableException($"the reference ran with trim {(trim ? "on" : "off")}: {(trim ? "give" : "leave out")} --trim");
     }
 
-    /// <summary>The shard's path: the same WAV reader and tokenizer, one batch, and each clip alone if the batch fails.</summary>
+    /// <summary>
+    /// The shard's path: the same WAV reader and tokenizer, one batch. A clip the tokenizer cannot tokenize has its error
+    /// in its outcome; a throw is the tokenizer failing, and fails the check as it fails a shard.
+    /// </summary>
     private List<OurClip> TokenizeOurs(IReadOnlyList<ParityCandidate> sample)
     {
         log($"parity: tokenizing the {sample.Count} clips with SpeechPairs (device {DeviceName})");
@@ -219,7 +222,7 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
             : nearTies > 0
                 ? (ExitCodes.Success, $"equal except {nearTies} near-tie vq02 codes (relative margin below {ParityComparer.NearTieMarginText})")
                 : (ExitCodes.Success, $"every string equal ({counts.Clips} clips)");
-        var settings = options.Tokenizer.Options;
+        var settings = options.Tokenizer.Tokenize;
         return new ParityResult(ParityResult.CurrentVersion, DateTimeOffset.UtcNow, verdict, exitCode, options.Seed, options.Clips, candidates,
             ParityComparer.NearTieMargin, new ParitySettings(Path.GetFullPath(options.Tokenizer.TokenizerDir), settings.Dither, settings.Trim, DeviceName),
             reference, counts, vq02, vq06, differences, clips);

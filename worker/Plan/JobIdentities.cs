@@ -1,5 +1,5 @@
 using SpeechPairs.Contract;
-using SpeechPairs.Tokenizer.Bundle;
+using SpeechPairs.Tokenizer;
 using SpeechPairs.Worker.TokenCache;
 
 namespace SpeechPairs.Worker.Plan;
@@ -26,7 +26,7 @@ public static class JobIdentities
     {
         var memo = new FileHashMemo(memoPath);
         // A file that cannot be read fails the run when the models load, with its own message; here it is only "unreadable".
-        var hashes = new BundleLayout(tokenizerDir).Files.Select(f => KeyValuePair.Create(f.Name, HashOrUnreadable(memo, f.Path))).ToArray();
+        var hashes = TokenizerIdentity.BundleHashes(tokenizerDir, path => HashOrUnreadable(memo, path));
         memo.Save();
         return JobIdentity.Compute(extraction, hashes, shardCount, gzip, excludePlaceholder, maxDuration, batchSeconds, dither, trim, device.ToLowerInvariant());
     }

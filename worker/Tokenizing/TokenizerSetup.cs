@@ -1,19 +1,20 @@
+using SpeechPairs.Contract;
 using SpeechPairs.Tokenizer;
 
 namespace SpeechPairs.Worker.Tokenizing;
 
-/// <summary>What loading the tokenizer needs: the model bundle, how to run it, and where its log lines go.</summary>
-public sealed record TokenizerSetup(string TokenizerDir, TokenizerOptions Options, Action<string> Log);
-
-/// <summary>The tokenizer options of a planned run.</summary>
-public static class TokenizerSetups
+/// <summary>The tokenizer a run asks for: the model bundle, how the models run, the per-run options, and where log lines go.</summary>
+public sealed record TokenizerSetup(string TokenizerDir, ModelOptions Models, TokenizeOptions Tokenize, Action<string> Log)
 {
-    public static SpeechPairs.Tokenizer.TokenizerOptions Options(SpeechPairs.Contract.JobSpec spec) => new()
-    {
-        Device = Enum.Parse<SpeechPairs.Tokenizer.ComputeDeviceKind>(spec.Device, ignoreCase: true),
-        TorchThreads = spec.TorchThreads,
-        OnnxThreads = spec.OnnxThreads,
-        Dither = spec.Dither,
-        Trim = spec.Trim,
-    };
+    /// <summary>The tokenizer of a planned run.</summary>
+    public static TokenizerSetup Of(JobSpec spec, Action<string> log) => new(
+        spec.TokenizerDir,
+        new ModelOptions
+        {
+            Device = Enum.Parse<ComputeDeviceKind>(spec.Device, ignoreCase: true),
+            TorchThreads = spec.TorchThreads,
+            OnnxThreads = spec.OnnxThreads,
+        },
+        new TokenizeOptions { Dither = spec.Dither, Trim = spec.Trim },
+        log);
 }

@@ -79,8 +79,8 @@ public sealed class TokenCacheStepAudioTests
 
     private static (ShardRunner Runner, List<string> TokenizedWavs) Run(string root, string output, string? cache, float dither)
     {
-        var services = ProductionServices.Create();
-        var setup = new TokenizerSetup(Bundle, new TokenizerOptions { Device = ComputeDeviceKind.Cpu, Dither = dither }, _ => { });
+        var services = WorkerServices.Production();
+        var setup = new TokenizerSetup(Bundle, new ModelOptions { Device = ComputeDeviceKind.Cpu }, new TokenizeOptions { Dither = dither }, _ => { });
         var counting = new CountingTokenizer(() => services.CreateTokenizer(setup));
         var options = cache is null ? null : new TokenCacheOptions(cache, () => TokenizerSettingsKey.Compute(setup));
         var runner = new ShardRunner(ShardHarness.Job(root, output, batchSeconds: 10), services.WavReader, () => counting, new StringWriter(),

@@ -22,14 +22,14 @@ public sealed class TokenizerSettingsKeyTests
         }
 
         var memo = temp.Combine("tokens.sqlite.file-hashes.tsv");
-        var options = new TokenizerOptions { Device = ComputeDeviceKind.Cpu };
+        var options = new ModelOptions { Device = ComputeDeviceKind.Cpu };
         var plain = TokenizerSettingsKey.Compute(Setup(bundle, options));
         Assert.Equal(plain, TokenizerSettingsKey.Compute(Setup(bundle, options), memo));
         Assert.True(File.Exists(memo));
         Assert.Equal(plain, TokenizerSettingsKey.Compute(Setup(bundle, options), memo));
 
-        Assert.NotEqual(plain, TokenizerSettingsKey.Compute(Setup(bundle, options with { Dither = 1f }), memo));
-        Assert.NotEqual(plain, TokenizerSettingsKey.Compute(Setup(bundle, options with { Trim = true }), memo));
+        Assert.NotEqual(plain, TokenizerSettingsKey.Compute(Setup(bundle, options, new TokenizeOptions { Dither = 1f }), memo));
+        Assert.NotEqual(plain, TokenizerSettingsKey.Compute(Setup(bundle, options, new TokenizeOptions { Trim = true }), memo));
         Assert.NotEqual(plain, TokenizerSettingsKey.Compute(Setup(bundle, options with { OnnxThreads = 2 }), memo));
         // On the CPU TorchThreads only sets the lanes, which never change a code (TokenizerParityTests).
         Assert.Equal(plain, TokenizerSettingsKey.Compute(Setup(bundle, options with { TorchThreads = 2 }), memo));
@@ -42,7 +42,8 @@ public sealed class TokenizerSettingsKeyTests
         Assert.Equal(edited, TokenizerSettingsKey.Compute(Setup(bundle, options)));
     }
 
-    private static TokenizerSetup Setup(string bundle, TokenizerOptions options) => new(bundle, options, _ => { });
+    private static TokenizerSetup Setup(string bundle, ModelOptions options, TokenizeOptions? tokenize = null) =>
+        new(bundle, options, tokenize ?? new TokenizeOptions(), _ => { });
 
     private static string FixtureRoot()
     {

@@ -14,7 +14,7 @@ public sealed class BundleErrorTests
     private static string CopyBundle(TempDir temp) => BundleCopy.Make(temp);
 
     private static BundleException LoadFails(string root)
-        => Assert.Throws<BundleException>(() => TokenizerModels.Load(root, new TokenizerOptions { Device = ComputeDeviceKind.Cpu }));
+        => Assert.Throws<BundleException>(() => TokenizerModels.Load(root, new ModelOptions { Device = ComputeDeviceKind.Cpu }));
 
     [SkippableTheory]
     [InlineData("linguistic_tokenizer.npy")]

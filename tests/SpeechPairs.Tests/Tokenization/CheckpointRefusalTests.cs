@@ -45,7 +45,7 @@ public sealed class CheckpointRefusalTests
         byte[] sysInfo = Pickle(2, [(byte)'}', (byte)'('], Str("little_endian"), [0x88, (byte)'u']);
         byte[] hostile = Pickle(2, Global("builtins", "exec"), Str("import os"), [0x85, (byte)'R']);
         File.WriteAllBytes(layout.ModelPt, [.. magic, .. protocol, .. sysInfo, .. hostile]);
-        var e = Assert.Throws<BundleException>(() => TokenizerModels.Load(root, new TokenizerOptions { Device = ComputeDeviceKind.Cpu }));
+        var e = Assert.Throws<BundleException>(() => TokenizerModels.Load(root, new ModelOptions { Device = ComputeDeviceKind.Cpu }));
         Assert.Equal(layout.ModelPt, e.Path);
         Assert.Contains("legacy", e.Message);
         Assert.Contains("'builtins.exec'", e.Message);

@@ -42,9 +42,9 @@ public sealed class CheckpointVariantTests : IClassFixture<FixtureModels>
     {
         using var temp = new TempDir();
         using var models = TokenizerModels.Load(BundleCopy.WithModelPt(temp, GoldenFixtures.CheckpointVariant(variant)),
-            new TokenizerOptions { Device = ComputeDeviceKind.Cpu });
-        var variantTokenizer = new Vq0206Tokenizer(models);
-        var originalTokenizer = new Vq0206Tokenizer(_models.Models);
+            new ModelOptions { Device = ComputeDeviceKind.Cpu });
+        var variantTokenizer = models.CreateTokenizer();
+        var originalTokenizer = _models.Models.CreateTokenizer();
         foreach (string name in GoldenFixtures.TokenizedCaseNames)
         {
             var clip = WavReader.Read(GoldenFixtures.File(name, "input.wav"));
@@ -61,14 +61,14 @@ public sealed class CheckpointVariantTests : IClassFixture<FixtureModels>
     {
         using var temp = new TempDir();
         using var halfTemp = new TempDir();
-        var options = new TokenizerOptions { Device = ComputeDeviceKind.Cpu };
+        var options = new ModelOptions { Device = ComputeDeviceKind.Cpu };
         using var half = TokenizerModels.Load(BundleCopy.WithModelPt(halfTemp, GoldenFixtures.CheckpointVariant("float16.pt")), options);
         using var upcast = TokenizerModels.Load(BundleCopy.WithModelPt(temp, GoldenFixtures.CheckpointVariant("float16_upcast_float32.pt")), options);
         foreach (string name in GoldenFixtures.TokenizedCaseNames)
         {
             var clip = WavReader.Read(GoldenFixtures.File(name, "input.wav"));
-            var got = new Vq0206Tokenizer(half).Tokenize(clip);
-            var want = new Vq0206Tokenizer(upcast).Tokenize(clip);
+            var got = half.CreateTokenizer().Tokenize(clip);
+            var want = upcast.CreateTokenizer().Tokenize(clip);
             Assert.Equal(want.Vq02, got.Vq02);
             Assert.Equal(want.Vq06, got.Vq06);
             Assert.Equal(want.Tokens, got.Tokens);
@@ -95,7 +95,7 @@ public sealed class CheckpointVariantTests : IClassFixture<FixtureModels>
         string root = BundleCopy.WithModelPt(temp, GoldenFixtures.CheckpointVariant("ddp_module_prefix.pt"));
         var layout = new BundleLayout(root);
         File.WriteAllText(layout.ConfigYaml, File.ReadAllText(layout.ConfigYaml).Replace("num_blocks: 3", "num_blocks: 4"));
-        var e = Assert.Throws<BundleException>(() => TokenizerModels.Load(root, new TokenizerOptions { Device = ComputeDeviceKind.Cpu }));
+        var e = Assert.Throws<BundleException>(() => TokenizerModels.Load(root, new ModelOptions { Device = ComputeDeviceKind.Cpu }));
         Assert.Contains("missing encoder key 'encoder.encoders.2.norm1.weight'", e.Message);
     }
 

@@ -8,7 +8,7 @@ namespace SpeechPairs.Tests.Tokenization;
 /// <summary>Lengths at the edges of the streaming pieces and the 30 s vq06 chunks, and wide multichannel input.</summary>
 public sealed class FrontEndEdgeCaseTests : IClassFixture<FixtureModels>
 {
-    private readonly Vq0206Tokenizer _tokenizer = new(new FixtureModels().Models);
+    private readonly Vq0206Tokenizer _tokenizer = new FixtureModels().Models.CreateTokenizer();
 
     private static float[] Noise(int n, int seed)
     {

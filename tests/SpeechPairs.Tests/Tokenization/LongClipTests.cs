@@ -43,6 +43,14 @@ public sealed class LongClipTests : IDisposable
         return _dir.Write($"{frames}-{rate}-{channels}.wav", TestWavFile.Pcm16(rate, channels, audio));
     }
 
+    /// <summary>A tokenizer that cuts a clip into parts of one vq06 chunk, so short clips cross several part boundaries.</summary>
+    private static Vq0206Tokenizer InParts(TokenizerModels models, TokenizeOptions? options = null)
+    {
+        var tokenizer = models.CreateTokenizer(options);
+        tokenizer.PartSamples = OneChunk;
+        return tokenizer;
+    }
+
     [SkippableTheory]
     [InlineData(16000, 1, 3L * OneChunk + 100, false, 0f, 1)]         // a tail vq06 drops and vq02's front end skips
     [InlineData(16000, 1, 2L * OneChunk, false, 0f, 2)]               // parts end exactly on the clip's end
@@ -52,12 +60,13 @@ public sealed class LongClipTests : IDisposable
     public void PartsGiveTheWholeClipsCodes(int rate, int channels, long frames, bool trim, float dither, int lanes)
     {
         string path = Write(frames, rate, channels, seed: (int)(frames % 1000), silentLead: trim ? 3 * rate : 0);
-        using var models = FixtureModels.Load(new TokenizerOptions { Trim = trim, Dither = dither, TorchThreads = lanes });
+        using var models = FixtureModels.Load(new ModelOptions { TorchThreads = lanes });
+        var options = new TokenizeOptions { Trim = trim, Dither = dither };
 
-        var whole = new Vq0206Tokenizer(models).Tokenize(WavReader.Read(path));
+        var whole = models.CreateTokenizer(options).Tokenize(WavReader.Read(path));
         var seconds = new List<double>();
         using var file = WavReader.Open(path);
-        var parts = new Vq0206Tokenizer(models) { PartSamples = OneChunk }.TokenizeLong(file, seconds.Add);
+        var parts = InParts(models, options).TokenizeLong(file, seconds.Add);
 
         Assert.True(parts.Succeeded, parts.Error);
         Assert.True(seconds.Count >= 2, $"{seconds.Count} part(s): the clip must cross a part boundary");
@@ -74,10 +83,11 @@ public sealed class LongClipTests : IDisposable
     {
         // Silence trimmed down to almost nothing, as one short clip: the whole path's refusal must be the parts' too.
         string path = _dir.Write("silent.wav", TestWavFile.Pcm16(16000, 1, new short[2 * OneChunk]));
-        using var models = FixtureModels.Load(new TokenizerOptions { Trim = true });
-        var whole = new Vq0206Tokenizer(models).TokenizeBatch([WavReader.Read(path)])[0];
+        var models = new FixtureModels().Models;
+        var trim = new TokenizeOptions { Trim = true };
+        var whole = models.CreateTokenizer(trim).TokenizeBatch([WavReader.Read(path)])[0];
         using var file = WavReader.Open(path);
-        var parts = new Vq0206Tokenizer(models) { PartSamples = OneChunk }.TokenizeLong(file);
+        var parts = InParts(models, trim).TokenizeLong(file);
         Assert.Equal(whole.Error, parts.Error);
         Assert.Equal(whole.Tokens?.Tokens, parts.Tokens?.Tokens);
     }
@@ -90,7 +100,7 @@ public sealed class LongClipTests : IDisposable
         string path = _dir.Write("nan.wav", TestWavFile.Float32(16000, 1, samples));
         var whole = Assert.Throws<AudioFormatException>(() => WavReader.Read(path));
         using var file = WavReader.Open(path);
-        var tokenizer = new Vq0206Tokenizer(new FixtureModels().Models) { PartSamples = OneChunk };
+        var tokenizer = InParts(new FixtureModels().Models);
         var parts = Assert.Throws<AudioFormatException>(() => { tokenizer.TokenizeLong(file); });
         Assert.Equal(whole.Message, parts.Message);
     }
@@ -100,10 +110,11 @@ public sealed class LongClipTests : IDisposable
     [InlineData(2, 1f)]
     public void PartsGiveTheWholeClipsEncoderFramesBitForBit(int lanes, float dither)
     {
-        using var models = FixtureModels.Load(new TokenizerOptions { TorchThreads = lanes, Dither = dither });
+        using var models = FixtureModels.Load(new ModelOptions { TorchThreads = lanes });
+        var vq02 = models.Vq02;
         var normed = EnergyNormalizer.Normalize(Audio(3 * OneChunk + 5000, 16000, 1, 9).Select(v => v / 32768f).ToArray());
-        var whole = models.Frontend.Extract(normed, dither);
-        var (wholeFrames, _) = models.Encoder.Encode([whole], lanes);
+        var whole = vq02.Frontend.Extract(normed, dither);
+        var (wholeFrames, _) = vq02.Encoder.Encode([whole], lanes);
         using var expected = wholeFrames;
 
         ulong seed = OnlineFrontend.SampleHashEnd(OnlineFrontend.SampleHash(OnlineFrontend.SampleHashStart, normed), normed.Length);
@@ -116,9 +127,9 @@ public sealed class LongClipTests : IDisposable
         for (int first = 0; first < pieces.Count; first += partPieces)
         {
             var part = pieces.Skip(first).Take(partPieces).ToList();
-            var features = models.Frontend.ExtractPart(part, normed, 0, firstFrame, preceding, dither, seed);
+            var features = vq02.Frontend.ExtractPart(part, normed, 0, firstFrame, preceding, dither, seed);
             Assert.Equal(whole.Data.AsSpan(firstFrame * whole.Dim, features.Data.Length).ToArray(), features.Data);
-            using var frames = models.Encoder.EncodePart(features, carry, lastPart: first + partPieces >= pieces.Count, lanes);
+            using var frames = vq02.Encoder.EncodePart(features, carry, lastPart: first + partPieces >= pieces.Count, lanes);
             got.AddRange(frames.data<float>().ToArray());
             firstFrame += features.Frames;
             preceding = features.Data[^(Vq02Features.PrecedingFrames * features.Dim)..];

@@ -14,7 +14,7 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
     [MemberData(nameof(GoldenFixtures.TokenizedCases), MemberType = typeof(GoldenFixtures))]
     public void TokensMatchTheReference(string name)
     {
-        var tokens = new Vq0206Tokenizer(_models.Models).Tokenize(WavReader.Read(GoldenFixtures.File(name, "input.wav")));
+        var tokens = _models.Models.CreateTokenizer().Tokenize(WavReader.Read(GoldenFixtures.File(name, "input.wav")));
 
         int vq02Ties = NearTies.CountAllowedVq02Differences(name, tokens.Vq02);
         int vq06Ties = NearTies.CountAllowedVq06Differences(name, tokens.Vq06);
@@ -26,7 +26,7 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
     [SkippableFact]
     public void BatchedClipsGetTheirOwnTokens()
     {
-        var tokenizer = new Vq0206Tokenizer(_models.Models);
+        var tokenizer = _models.Models.CreateTokenizer();
         var names = GoldenFixtures.TokenizedCaseNames.ToArray();
         var clips = names.Select(n => WavReader.Read(GoldenFixtures.File(n, "input.wav"))).ToArray();
 
@@ -44,8 +44,8 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
     [SkippableFact]
     public void Vq06LanesTakeTheLongestChunksFirst()
     {
-        Assert.Equal([1, 3, 2, 0, 4], Vq0206Tokenizer.LongestFirst([48000, 144000, 80000, 144000, 16000]));
-        Assert.Empty(Vq0206Tokenizer.LongestFirst([]));
+        Assert.Equal([1, 3, 2, 0, 4], Tokenizer.Vq06.Vq06Tokenizer.LongestFirst([48000, 144000, 80000, 144000, 16000]));
+        Assert.Empty(Tokenizer.Vq06.Vq06Tokenizer.LongestFirst([]));
     }
 
     [SkippableFact]
@@ -53,13 +53,13 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
     {
         var names = GoldenFixtures.TokenizedCaseNames.ToArray();
         var clips = names.Select(n => WavReader.Read(GoldenFixtures.File(n, "input.wav"))).ToArray();
-        var oneLane = new Vq0206Tokenizer(_models.Models).TokenizeBatch(clips);
+        var oneLane = _models.Models.CreateTokenizer().TokenizeBatch(clips);
 
-        using var laneModels = FixtureModels.Load(new TokenizerOptions { TorchThreads = 3 });
-        var lanes = new Vq0206Tokenizer(laneModels);
-        Assert.Equal((3, 3), (lanes.Vq06Lanes, laneModels.Vq02Lanes));
+        using var laneModels = FixtureModels.Load(new ModelOptions { TorchThreads = 3 });
+        var lanes = laneModels.CreateTokenizer();
+        Assert.Equal((3, 3), (laneModels.Vq06.Lanes, laneModels.Vq02.Lanes));
         var inLanes = lanes.TokenizeBatch(clips);
-        Assert.True(lanes.LastVq06Concurrency >= 1);
+        Assert.True(laneModels.Vq06.LastConcurrency >= 1);
         for (int i = 0; i < names.Length; i++)
         {
             Assert.True(inLanes[i].Succeeded, inLanes[i].Error);
@@ -77,12 +77,12 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
     [InlineData(1, 2, 0, 1)]
     [InlineData(1, 1, 3, 3)]
     public void TheDefaultLanesAreTheCoresPerOnnxRun(int torchThreads, int onnxThreads, int lanes, int expected)
-        => Assert.Equal(expected, new TokenizerOptions { TorchThreads = torchThreads, OnnxThreads = onnxThreads, Vq06Lanes = lanes }.EffectiveVq06Lanes);
+        => Assert.Equal(expected, new ModelOptions { TorchThreads = torchThreads, OnnxThreads = onnxThreads, Vq06Lanes = lanes }.EffectiveVq06Lanes);
 
     [SkippableFact]
     public void EmptyAudioIsAClipErrorNotACrash()
     {
-        var tokenizer = new Vq0206Tokenizer(_models.Models);
+        var tokenizer = _models.Models.CreateTokenizer();
         var good = WavReader.Read(GoldenFixtures.File("p07_silence_1s_16k", "input.wav"));
         var outcomes = tokenizer.TokenizeBatch([new DecodedAudio("empty.wav", [], 16000, 1), good]);
         Assert.False(outcomes[0].Succeeded);
@@ -95,9 +95,29 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
     [SkippableFact]
     public void AClipTooShortForAGroupGivesAnEmptyString()
     {
-        var tokens = new Vq0206Tokenizer(_models.Models).Tokenize(WavReader.Read(GoldenFixtures.File("p06_short_0p02s_16k", "input.wav")));
+        var tokens = _models.Models.CreateTokenizer().Tokenize(WavReader.Read(GoldenFixtures.File("p06_short_0p02s_16k", "input.wav")));
         Assert.Empty(tokens.Vq02);
         Assert.Empty(tokens.Vq06);
         Assert.Equal("", tokens.Tokens);
+    }
+
+    [SkippableFact]
+    public void ProcessorsOfOneSetOfModelsEachKeepTheirOwnOptions()
+    {
+        // Dither and trim belong to the processor: two processors of the shared models must not see each other's,
+        // and each must give what a processor of freshly loaded models with the same options gives.
+        const string name = "p01_cmn_48k_stereo_s16";
+        var clip = WavReader.Read(GoldenFixtures.File(name, "input.wav"));
+        var plain = _models.Models.CreateTokenizer();
+        var dithered = _models.Models.CreateTokenizer(new TokenizeOptions { Dither = 1f, Trim = true });
+        Assert.Equal(new TokenizeOptions(), plain.Options);
+
+        var before = plain.Tokenize(clip);
+        var changed = dithered.Tokenize(clip);
+        Assert.Equal(File.ReadAllText(GoldenFixtures.File(name, "tokens.txt")), plain.Tokenize(clip).Tokens);
+        Assert.NotEqual(before.Vq02, changed.Vq02);
+
+        using var fresh = FixtureModels.Load(new ModelOptions());
+        Assert.Equal(changed.Tokens, fresh.CreateTokenizer(new TokenizeOptions { Dither = 1f, Trim = true }).Tokenize(clip).Tokens);
     }
 }

@@ -55,7 +55,7 @@ public sealed class ThreadCountTests(ITestOutputHelper output) : IClassFixture<F
     [SkippableFact]
     public void OneAndTwoThreadsAgreeExceptAtNearTies()
     {
-        var tokenizer = new Vq0206Tokenizer(new FixtureModels().Models);
+        var tokenizer = new FixtureModels().Models.CreateTokenizer();
         foreach (string name in GoldenFixtures.TokenizedCaseNames)
         {
             var clip = WavReader.Read(GoldenFixtures.File(name, "input.wav"));

@@ -39,7 +39,7 @@ public sealed class ClipTokenizationTests
         TestArchive.WriteGoodClips(root, 1);
         var output = temp.Combine("out.jsonl");
         var services = new WorkerServices(new TestWavReader(), _ => throw new InvalidDataException("speech_tokenizer_v1.onnx: not an ONNX model\nmore"));
-        var setup = new TokenizerSetup("bundle", new TokenizerOptions(), _ => { });
+        var setup = new TokenizerSetup("bundle", new ModelOptions(), new TokenizeOptions(), _ => { });
         var runner = new ShardRunner(ShardHarness.Job(root, output), services.WavReader, () => services.CreateTokenizer(setup), new StringWriter());
         var failure = Assert.Throws<WorkerFailureException>(runner.Run);
         Assert.Equal("cannot load the tokenizer from bundle: speech_tokenizer_v1.onnx: not an ONNX model", failure.Message);

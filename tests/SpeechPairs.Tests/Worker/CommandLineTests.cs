@@ -135,9 +135,9 @@ public sealed class CommandLineTests
         var progress = JsonDocument.Parse(File.ReadAllText(output + ".progress.json")).RootElement;
         Assert.Equal(1, progress.GetProperty("shard_index").GetInt32());
         Assert.Equal(3, progress.GetProperty("total").GetInt32());
-        var options = Assert.Single(seen).Options;
+        var setup = Assert.Single(seen);
         Assert.Equal((2, 3, 0.5f, true, SpeechPairs.Tokenizer.ComputeDeviceKind.Cpu),
-            (options.TorchThreads, options.OnnxThreads, options.Dither, options.Trim, options.Device));
+            (setup.Models.TorchThreads, setup.Models.OnnxThreads, setup.Tokenize.Dither, setup.Tokenize.Trim, setup.Models.Device));
     }
 
     [SkippableFact]

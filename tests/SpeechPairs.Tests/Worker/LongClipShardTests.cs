@@ -56,8 +56,8 @@ public sealed class LongClipShardTests
 
             if (minutes == 20)
             {
-                using var models = FixtureModels.Load(new TokenizerOptions { Device = ComputeDeviceKind.Cpu });
-                var whole = new Vq0206Tokenizer(models).Tokenize(WavReader.Read(Path.Combine(root, "long.wav")));
+                using var models = FixtureModels.Load(new ModelOptions { Device = ComputeDeviceKind.Cpu });
+                var whole = models.CreateTokenizer().Tokenize(WavReader.Read(Path.Combine(root, "long.wav")));
                 var record = JsonDocument.Parse(File.ReadAllLines(output).Single()).RootElement;
                 Assert.Equal(whole.Tokens, record.GetProperty("tokens").GetString());
             }
@@ -77,9 +77,9 @@ public sealed class LongClipShardTests
         TestArchive.WriteFile(root, "a/short.wav", TestWavFile.Pcm16(16000, 1, samples[..32000]));
         TestArchive.WriteFile(root, "a/short.lab", "短的"u8.ToArray());
 
-        var services = ProductionServices.Create();
-        var options = new TokenizerOptions { Device = ComputeDeviceKind.Cpu };
-        var setup = new TokenizerSetup(Path.Combine(GoldenFixtures.BundleDir), options, _ => { });
+        var services = WorkerServices.Production();
+        var options = new ModelOptions { Device = ComputeDeviceKind.Cpu };
+        var setup = new TokenizerSetup(GoldenFixtures.BundleDir, options, new TokenizeOptions(), _ => { });
         var output = temp.Combine("out", "pairs.jsonl");
         var job = new ShardJob(root, new ShardFiles(output), new ShardSelection(0, 1), Resume: false, UseDoneMarker: true,
             ExcludePlaceholder: false, MaxDurationSeconds: null, BatchSeconds: 120, ProgressInterval: TimeSpan.FromMilliseconds(20));
@@ -89,7 +89,7 @@ public sealed class LongClipShardTests
         var records = File.ReadAllLines(output).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal(["a/long", "a/short"], records.Select(r => r.GetProperty("id").GetString()));
         using var models = FixtureModels.Load(options);
-        var whole = new Vq0206Tokenizer(models).Tokenize(WavReader.Read(Path.Combine(root, "a", "long.wav")));
+        var whole = models.CreateTokenizer().Tokenize(WavReader.Read(Path.Combine(root, "a", "long.wav")));
         Assert.Equal(whole.Tokens, records[0].GetProperty("tokens").GetString());
 
         // While the long clip runs no clip is done, yet the share done moves past 0 (the clip is half of the shard).

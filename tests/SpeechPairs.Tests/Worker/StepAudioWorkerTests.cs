@@ -153,7 +153,7 @@ public sealed class StepAudioWorkerTests
 
     private static WorkerContext Context(TextWriter stdout, TextWriter stderr) => new()
     {
-        Services = ProductionServices.Create,
+        Services = WorkerServices.Production,
         Environment = _ => null,
         Output = stdout,
         Error = stderr,
@@ -161,8 +161,8 @@ public sealed class StepAudioWorkerTests
 
     private static void Run(string root, string output, bool resume)
     {
-        var services = ProductionServices.Create();
-        var setup = new TokenizerSetup(Bundle, new SpeechPairs.Tokenizer.TokenizerOptions { Device = SpeechPairs.Tokenizer.ComputeDeviceKind.Cpu }, _ => { });
+        var services = WorkerServices.Production();
+        var setup = new TokenizerSetup(Bundle, new SpeechPairs.Tokenizer.ModelOptions { Device = SpeechPairs.Tokenizer.ComputeDeviceKind.Cpu }, new SpeechPairs.Tokenizer.TokenizeOptions(), _ => { });
         var job = ShardHarness.Job(root, output, resume: resume, batchSeconds: 10);
         new ShardRunner(job, services.WavReader, () => services.CreateTokenizer(setup), new StringWriter()).Run();
     }

@@ -1,7 +1,10 @@
 namespace SpeechPairs.Tokenizer;
 
-/// <summary>How the vq0206 tokenizer runs. Defaults match the reference, except dither (see README).</summary>
-public sealed record TokenizerOptions
+/// <summary>
+/// How the models are loaded and run: the device and the process's cores. Fixed for the life of a
+/// <see cref="TokenizerModels"/>; none of them changes a code (per-run choices that do are <see cref="TokenizeOptions"/>).
+/// </summary>
+public sealed record ModelOptions
 {
     /// <summary>Where the vq02 encoder runs: auto (MPS, then CUDA, then CPU), cpu, mps or cuda.</summary>
     public ComputeDeviceKind Device { get; init; } = ComputeDeviceKind.Auto;
@@ -24,12 +27,6 @@ public sealed record TokenizerOptions
 
     /// <summary>The lanes vq06 runs in: <see cref="Vq06Lanes"/>, or the process's cores per ONNX run.</summary>
     public int EffectiveVq06Lanes => Vq06Lanes > 0 ? Vq06Lanes : Math.Max(1, TorchThreads / Math.Max(1, OnnxThreads));
-
-    /// <summary>Kaldi fbank dither. 0 is deterministic; non-zero noise is seeded from the clip's samples.</summary>
-    public float Dither { get; init; }
-
-    /// <summary>librosa-style silence trim before tokenizing (off in the reference's batch script).</summary>
-    public bool Trim { get; init; }
 }
 
 /// <summary>Where vq02 runs.</summary>
