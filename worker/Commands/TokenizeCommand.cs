@@ -59,19 +59,16 @@ internal static class TokenizeCommand
             return ErrorLine(path, e is AudioFormatException audioError ? audioError.Reason : e.Message);
         }
 
+        // A clip the tokenizer cannot tokenize has its error in its outcome; a throw is the tokenizer failing, as in a shard.
         ClipOutcome outcome;
         try
         {
             var outcomes = audio is null ? [tokenizer.TokenizeLong(path, _ => { })] : tokenizer.TokenizeBatch([audio]);
-            outcome = outcomes.Count == 1 ? outcomes[0] : new ClipOutcome(null, $"{outcomes.Count} outcomes for one clip");
+            outcome = outcomes.Count == 1 ? outcomes[0] : throw new WorkerFailureException($"the tokenizer gave {outcomes.Count} outcomes for one clip");
         }
         catch (AudioFormatException e)
         {
             return ErrorLine(path, e.Reason);
-        }
-        catch (Exception e)
-        {
-            outcome = new ClipOutcome(null, e.Message);
         }
 
         if (outcome.Tokens is not { } tokens)

@@ -167,35 +167,13 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
         }
 
         using var tokenizer = services.CreateTokenizer(options.Tokenizer);
-        IReadOnlyList<ClipOutcome> outcomes;
-        try
-        {
-            outcomes = tokenizer.TokenizeBatch(decoded.Select(d => d.Audio).ToList());
-            if (outcomes.Count != decoded.Count)
-                outcomes = decoded.Select(d => Alone(tokenizer, d.Audio)).ToList();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            log($"parity: the tokenizer failed on the batch ({Messages.FirstLine(e.Message)}); tokenizing the clips one by one");
-            outcomes = decoded.Select(d => Alone(tokenizer, d.Audio)).ToList();
-        }
+        var outcomes = tokenizer.TokenizeBatch(decoded.Select(d => d.Audio).ToList());
+        if (outcomes.Count != decoded.Count)
+            throw new WorkerFailureException($"the tokenizer gave {outcomes.Count} outcomes for {decoded.Count} clips");
 
         for (var j = 0; j < decoded.Count; j++)
             ours[decoded[j].Index] = new OurClip(outcomes[j].Tokens, outcomes[j].Tokens is null ? "tokenizer: " + (outcomes[j].Error ?? "no tokens") : null);
         return ours.Select(o => o!).ToList();
-    }
-
-    private static ClipOutcome Alone(IClipTokenizer tokenizer, DecodedAudio audio)
-    {
-        try
-        {
-            var outcome = tokenizer.TokenizeBatch([audio]);
-            return outcome.Count == 1 ? outcome[0] : new ClipOutcome(null, $"{outcome.Count} outcomes for one clip");
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return new ClipOutcome(null, Messages.FirstLine(e.Message));
-        }
     }
 
     private ParityResult Summarize(IReadOnlyList<ClipComparison> comparisons, int candidates, ParityReferenceInfo reference)
