@@ -9,7 +9,7 @@ namespace SpeechPairs.Contract;
 public sealed record MergedOutputSet(string Out)
 {
     /// <summary>One line per clip without tokens, in the global pair order.</summary>
-    public string Errors => Out + ".errors.jsonl";
+    public string Errors => ErrorsFile.Beside(Out);
 
     /// <summary>The merge record (<see cref="MergeRecord"/>), written last.</summary>
     public string Record => Out + ".merge.json";

@@ -21,7 +21,7 @@ public sealed partial record ShardFiles(string Output)
     public const string ProgressPattern = "shard-*-of-*.progress.json";
 
     /// <summary>One line per clip that got no tokens (always plain JSONL).</summary>
-    public string Errors => Output + ".errors.jsonl";
+    public string Errors => ErrorsFile.Beside(Output);
 
     /// <summary>The shard's <see cref="DoneRecord"/>, written last: a shard without it is unfinished.</summary>
     public string Done => Output + ".done";

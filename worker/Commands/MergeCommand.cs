@@ -25,7 +25,7 @@ internal static class MergeCommand
         var output = new Option<string?>("--out")
         {
             Description = "The merged pairs: .jsonl.gz (gzip members of 1000 lines), .jsonl, or .parquet (zstd, row groups of 50,000 rows). " +
-                          "Errors go to <out>.errors.jsonl, the merge record (written last) to <out>.merge.json. (Without --job: required.)",
+                          "Errors go to <out>" + ErrorsFile.Suffix + ", the merge record (written last) to <out>.merge.json. (Without --job: required.)",
             HelpName = "FILE",
         };
         var tokenCache = new Option<string?>("--token-cache")

@@ -20,7 +20,7 @@ internal static class ReportCommand
             Description = "The extracted archive (WAV headers for durations and formats, unpaired files). (Without --job: required.)",
             HelpName = "DIR",
         };
-        var errors = new Option<string?>("--errors") { Description = "The merged errors file. [default: <out>.errors.jsonl]", HelpName = "FILE" };
+        var errors = new Option<string?>("--errors") { Description = "The merged errors file. [default: <out>" + ErrorsFile.Suffix + "]", HelpName = "FILE" };
         var workDir = new Option<string?>("--work-dir") { Description = "The folder of the shards' done records (per-shard table).", HelpName = "DIR" };
         var excludePlaceholder = new Option<bool>("--exclude-placeholder")
         {

@@ -24,7 +24,7 @@ internal sealed class ShardCommand
     };
     private readonly Option<string?> _output = new("--out")
     {
-        Description = "Output JSONL; gzip (one member per batch) when it ends in .gz. Beside it: .errors.jsonl, .done, .progress.json. " +
+        Description = "Output JSONL; gzip (one member per batch) when it ends in .gz. Beside it: " + ErrorsFile.Suffix + ", .done, .progress.json. " +
                       "Give either --out or --work-dir.",
         HelpName = "FILE",
     };

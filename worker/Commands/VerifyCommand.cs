@@ -26,7 +26,7 @@ internal static class VerifyCommand
         };
         var errors = new Option<string?>("--errors")
         {
-            Description = "The merged errors file. [default: <out>.errors.jsonl]",
+            Description = "The merged errors file. [default: <out>" + ErrorsFile.Suffix + "]",
             HelpName = "FILE",
         };
         var workDir = new Option<string?>("--work-dir")

@@ -10,7 +10,7 @@ internal static class WorkerCommandLine
 {
     private const string Description =
         "SpeechPairs worker: extracts a voice archive, pairs each .wav with its same-stem .lab transcript and writes Step-Audio vq0206 token lines.\n" +
-        "Exit codes: 0 done (clip errors go to <out>.errors.jsonl) or already done/extracted; 1 the shard or extraction could not run, or a tokenize input failed; " +
+        "Exit codes: 0 done (clip errors go to <out>" + ErrorsFile.Suffix + ") or already done/extracted; 1 the shard or extraction could not run, or a tokenize input failed; " +
         "2 bad arguments; 3 the --parent-pid process exited; 130/143 stopped by Ctrl+C/SIGTERM. parity has its own (see parity --help).";
 
     public static RootCommand Create(WorkerContext context)
