@@ -70,6 +70,10 @@ internal static class TokenizeCommand
         {
             return ErrorLine(path, e.Reason);
         }
+        catch (Exception e) when (e is not WorkerFailureException)
+        {
+            throw new WorkerFailureException($"the tokenizer failed on {path}: {Messages.FirstLine(e.Message)}", e);
+        }
 
         if (outcome.Tokens is not { } tokens)
             return ErrorLine(path, ErrorKinds.Error(ErrorKinds.Tokenizer, outcome.Error ?? "no tokens and no reason given"));

@@ -167,7 +167,15 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
         }
 
         using var tokenizer = services.CreateTokenizer(options.Tokenizer);
-        var outcomes = tokenizer.TokenizeBatch(decoded.Select(d => d.Audio).ToList());
+        IReadOnlyList<ClipOutcome> outcomes;
+        try
+        {
+            outcomes = tokenizer.TokenizeBatch(decoded.Select(d => d.Audio).ToList());
+        }
+        catch (Exception e) when (e is not WorkerFailureException)
+        {
+            throw new WorkerFailureException($"the tokenizer failed on the batch of {decoded.Count} clips: {Messages.FirstLine(e.Message)}", e);
+        }
         if (outcomes.Count != decoded.Count)
             throw new WorkerFailureException($"the tokenizer gave {outcomes.Count} outcomes for {decoded.Count} clips");
 

@@ -143,6 +143,31 @@ public sealed class ParityCommandTests
     }
 
     [SkippableFact]
+    public void A_tokenizer_that_fails_on_the_batch_made_no_comparison()
+    {
+        // The tokenizer isolates a failing clip in its outcome; a throw is the tokenizer failing, and is never retried
+        // clip by clip into a verdict.
+        using var world = new ParityWorld();
+        var reference = world.WriteReference();
+
+        var run = world.Run(world.WithFixtureBundle("--reference-tokens", reference, "--clips", "3"), _ => new ThrowingTokenizer());
+
+        Assert.True(run.ExitCode == ExitCodes.ParityUnavailable, run.ToString());
+        Assert.Contains("could not compare: the tokenizer failed on the batch of 3 clips: out of device memory", run.Stderr);
+        Assert.False(File.Exists(world.ResultPath));
+    }
+
+    private sealed class ThrowingTokenizer : SpeechPairs.Worker.Tokenizing.IClipTokenizer
+    {
+        public IReadOnlyList<SpeechPairs.Tokenizer.ClipOutcome> TokenizeBatch(IReadOnlyList<SpeechPairs.Tokenizer.Audio.DecodedAudio> clips) =>
+            throw new InvalidOperationException("out of device memory");
+
+        public void Dispose()
+        {
+        }
+    }
+
+    [SkippableFact]
     public void A_recorded_output_without_a_sampled_clip_made_no_comparison()
     {
         using var world = new ParityWorld();

@@ -165,4 +165,20 @@ public sealed class CommandLineTests
 
         Assert.Equal(0, Invoke(["tokenize", "--tokenizer-dir", temp.Path, good]).ExitCode);
     }
+
+    [SkippableFact]
+    public void Tokenize_stops_with_exit_1_and_names_the_file_when_the_tokenizer_itself_fails()
+    {
+        // A throw is the tokenizer failing, not the clip: as in a shard, the command fails rather than writing an error line.
+        using var temp = new TempDir();
+        var good = temp.Combine("good.wav");
+        TestWav.Write(good, 0.5, seed: 1);
+        var blowsUp = temp.Combine("blows up.wav");
+        TestWav.Write(blowsUp, 0.5, seed: 2, firstSample: FakeClipTokenizer.ThrowMarker);
+
+        var result = Invoke(["tokenize", "--tokenizer-dir", temp.Path, good, blowsUp]);
+        Assert.Equal(ExitCodes.Failed, result.ExitCode);
+        Assert.Single(result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal($"worker tokenize: the tokenizer failed on {blowsUp}: the model blew up", result.Stderr.Trim());
+    }
 }
