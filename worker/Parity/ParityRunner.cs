@@ -146,16 +146,23 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
     }
 
     /// <summary>
-    /// The shard's path: the same WAV reader and tokenizer, one batch. A clip the tokenizer cannot tokenize has its error
-    /// in its outcome; a throw is the tokenizer failing, and fails the check as it fails a shard.
+    /// The shard's path: the same WAV reader and tokenizer, the clips in one batch and a long clip from its file, part by
+    /// part (as a shard does, so the longest clip, always sampled, costs no more memory than there). A clip the tokenizer
+    /// cannot tokenize has its error in its outcome; a throw is the tokenizer failing, and fails the check as it fails a shard.
     /// </summary>
     private List<OurClip> TokenizeOurs(IReadOnlyList<ParityCandidate> sample)
     {
         log($"parity: tokenizing the {sample.Count} clips with SpeechPairs (device {DeviceName})");
         var ours = new OurClip?[sample.Count];
         var decoded = new List<(int Index, DecodedAudio Audio)>();
+        var longClips = new List<int>();
         for (var i = 0; i < sample.Count; i++)
         {
+            if (sample[i].Seconds > Vq0206Tokenizer.LongClipSeconds)
+            {
+                longClips.Add(i);
+                continue;
+            }
             try
             {
                 decoded.Add((i, services.WavReader.Read(sample[i].Pair.WavPath)));
@@ -167,21 +174,39 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
         }
 
         using var tokenizer = services.CreateTokenizer(options.Tokenizer);
-        IReadOnlyList<ClipOutcome> outcomes;
-        try
-        {
-            outcomes = tokenizer.TokenizeBatch(decoded.Select(d => d.Audio).ToList());
-        }
-        catch (Exception e) when (e is not WorkerFailureException)
-        {
-            throw new WorkerFailureException($"the tokenizer failed on the batch of {decoded.Count} clips: {Messages.FirstLine(e.Message)}", e);
-        }
+        var outcomes = Tokenizing($"the batch of {decoded.Count} clips", () => tokenizer.TokenizeBatch(decoded.Select(d => d.Audio).ToList()));
         if (outcomes.Count != decoded.Count)
             throw new WorkerFailureException($"the tokenizer gave {outcomes.Count} outcomes for {decoded.Count} clips");
-
         for (var j = 0; j < decoded.Count; j++)
-            ours[decoded[j].Index] = new OurClip(outcomes[j].Tokens, outcomes[j].Tokens is null ? "tokenizer: " + (outcomes[j].Error ?? "no tokens") : null);
+            ours[decoded[j].Index] = Ours(outcomes[j]);
+        foreach (var i in longClips)
+        {
+            try
+            {
+                ours[i] = Ours(Tokenizing($"the long clip {sample[i].Pair.RelWav}", () => tokenizer.TokenizeLong(sample[i].Pair.WavPath, _ => { })));
+            }
+            catch (AudioFormatException e)
+            {
+                ours[i] = new OurClip(null, "wav: " + e.Reason);
+            }
+        }
         return ours.Select(o => o!).ToList();
+    }
+
+    private static OurClip Ours(ClipOutcome outcome) =>
+        new(outcome.Tokens, outcome.Tokens is null ? "tokenizer: " + (outcome.Error ?? "no tokens") : null);
+
+    /// <summary>Runs a tokenizer call; a throw (other than an unreadable file) is the tokenizer failing on <paramref name="what"/>.</summary>
+    private static T Tokenizing<T>(string what, Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e) when (e is not (WorkerFailureException or AudioFormatException))
+        {
+            throw new WorkerFailureException($"the tokenizer failed on {what}: {Messages.FirstLine(e.Message)}", e);
+        }
     }
 
     private ParityResult Summarize(IReadOnlyList<ClipComparison> comparisons, int candidates, ParityReferenceInfo reference)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SpeechPairs.Tests.Worker;
 using SpeechPairs.Worker.Hosting;
 using SpeechPairs.Worker.Parity;
 using SpeechPairs.Contract;
@@ -155,6 +156,51 @@ public sealed class ParityCommandTests
         Assert.True(run.ExitCode == ExitCodes.ParityUnavailable, run.ToString());
         Assert.Contains("could not compare: the tokenizer failed on the batch of 3 clips: out of device memory", run.Stderr);
         Assert.False(File.Exists(world.ResultPath));
+    }
+
+    [SkippableFact]
+    public void A_sampled_long_clip_is_tokenized_from_its_file_as_in_a_shard()
+    {
+        // The longest clip is always sampled: held whole, a clip of hours would cost gigabytes where a shard needs none.
+        using var world = new ParityWorld();
+        const string id = "中文 - Chinese/旅行者/long";
+        TestWav.Write(Path.Combine(world.ExtractDir, id + ".wav"), SpeechPairs.Tokenizer.Vq0206Tokenizer.LongClipSeconds + 1, seed: 3);
+        File.WriteAllText(Path.Combine(world.ExtractDir, id + ".lab"), "长");
+        var reference = world.WriteReference(extra: new ReferenceClip(id, id + ".wav", null, null, null, null, null, "RuntimeError: not recorded here"));
+        var tokenizer = new RecordingTokenizer();
+
+        var run = world.Run(world.WithFixtureBundle("--reference-tokens", reference, "--clips", "3"), _ => tokenizer);
+
+        Assert.True(run.ExitCode == ExitCodes.ParityDiffers, run.ToString()); // the reference "failed" on it; SpeechPairs did not
+        Assert.Equal([Path.Combine(world.ExtractDir, id + ".wav")], tokenizer.LongClips);
+        Assert.Equal(2, Assert.Single(tokenizer.Batches));
+        Assert.Contains(world.Result().Clips, c => c.Id == id && c.OurError is null);
+    }
+
+    /// <summary>The test tokenizer, noting which clips came in a batch and which from their file.</summary>
+    private sealed class RecordingTokenizer : SpeechPairs.Worker.Tokenizing.IClipTokenizer
+    {
+        private readonly FakeClipTokenizer _fake = new();
+
+        public List<int> Batches { get; } = [];
+
+        public List<string> LongClips { get; } = [];
+
+        public IReadOnlyList<SpeechPairs.Tokenizer.ClipOutcome> TokenizeBatch(IReadOnlyList<SpeechPairs.Tokenizer.Audio.DecodedAudio> clips)
+        {
+            Batches.Add(clips.Count);
+            return _fake.TokenizeBatch(clips);
+        }
+
+        public SpeechPairs.Tokenizer.ClipOutcome TokenizeLong(string wavPath, Action<double> secondsDone)
+        {
+            LongClips.Add(wavPath);
+            return FakeClipTokenizer.Tokenize(SpeechPairs.Tokenizer.Audio.WavReader.Read(wavPath));
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     private sealed class ThrowingTokenizer : SpeechPairs.Worker.Tokenizing.IClipTokenizer

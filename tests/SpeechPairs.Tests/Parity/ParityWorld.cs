@@ -50,10 +50,13 @@ internal sealed class ParityWorld : IDisposable
 
     public static string IdOf(string caseName) => Layout.Single(l => l.Case == caseName).Id;
 
-    /// <summary>The recorded reference output of every case; <paramref name="edit"/> may change clips before it is written.</summary>
-    public string WriteReference(Func<ReferenceClip, ReferenceClip?>? edit = null, double dither = 0, bool trim = false)
+    /// <summary>
+    /// The recorded reference output of every case; <paramref name="edit"/> may change clips before it is written, and
+    /// <paramref name="extra"/> is one more clip (for a WAV a test added).
+    /// </summary>
+    public string WriteReference(Func<ReferenceClip, ReferenceClip?>? edit = null, double dither = 0, bool trim = false, ReferenceClip? extra = null)
     {
-        var clips = new List<ReferenceClip>();
+        var clips = new List<ReferenceClip>(extra is null ? [] : [extra]);
         foreach (var (name, id) in Layout)
         {
             var clip = FromFixture(name, id);
