@@ -19,9 +19,9 @@ public interface IClipTokenizer : IDisposable
     /// <summary>
     /// A clip over <see cref="Vq0206Tokenizer.LongClipSeconds"/>, read from its file part by part in memory that does not
     /// grow with its length; <paramref name="secondsDone"/> hears the clip's seconds done after each part. A file that
-    /// cannot be read throws <see cref="AudioFormatException"/>. (This default decodes it whole: for tokenizers in tests.)
+    /// cannot be read throws <see cref="AudioFormatException"/>.
     /// </summary>
-    ClipOutcome TokenizeLong(string wavPath, Action<double> secondsDone) => TokenizeBatch([WavReader.Read(wavPath)])[0];
+    ClipOutcome TokenizeLong(string wavPath, Action<double> secondsDone);
 
     /// <summary>Time spent per tokenizer stage so far, for the done record; null when the tokenizer does not keep it.</summary>
     TokenizerStageTimes? Times => null;

@@ -178,7 +178,7 @@ public sealed class ParityCommandTests
     }
 
     /// <summary>The test tokenizer, noting which clips came in a batch and which from their file.</summary>
-    private sealed class RecordingTokenizer : SpeechPairs.Worker.Tokenizing.IClipTokenizer
+    private sealed class RecordingTokenizer : TestTokenizer
     {
         private readonly FakeClipTokenizer _fake = new();
 
@@ -186,31 +186,23 @@ public sealed class ParityCommandTests
 
         public List<string> LongClips { get; } = [];
 
-        public IReadOnlyList<SpeechPairs.Tokenizer.ClipOutcome> TokenizeBatch(IReadOnlyList<SpeechPairs.Tokenizer.Audio.DecodedAudio> clips)
+        public override IReadOnlyList<SpeechPairs.Tokenizer.ClipOutcome> TokenizeBatch(IReadOnlyList<SpeechPairs.Tokenizer.Audio.DecodedAudio> clips)
         {
             Batches.Add(clips.Count);
             return _fake.TokenizeBatch(clips);
         }
 
-        public SpeechPairs.Tokenizer.ClipOutcome TokenizeLong(string wavPath, Action<double> secondsDone)
+        public override SpeechPairs.Tokenizer.ClipOutcome TokenizeLong(string wavPath, Action<double> secondsDone)
         {
             LongClips.Add(wavPath);
             return FakeClipTokenizer.Tokenize(SpeechPairs.Tokenizer.Audio.WavReader.Read(wavPath));
         }
-
-        public void Dispose()
-        {
-        }
     }
 
-    private sealed class ThrowingTokenizer : SpeechPairs.Worker.Tokenizing.IClipTokenizer
+    private sealed class ThrowingTokenizer : TestTokenizer
     {
-        public IReadOnlyList<SpeechPairs.Tokenizer.ClipOutcome> TokenizeBatch(IReadOnlyList<SpeechPairs.Tokenizer.Audio.DecodedAudio> clips) =>
+        public override IReadOnlyList<SpeechPairs.Tokenizer.ClipOutcome> TokenizeBatch(IReadOnlyList<SpeechPairs.Tokenizer.Audio.DecodedAudio> clips) =>
             throw new InvalidOperationException("out of device memory");
-
-        public void Dispose()
-        {
-        }
     }
 
     [SkippableFact]

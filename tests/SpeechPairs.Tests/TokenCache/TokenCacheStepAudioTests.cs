@@ -96,19 +96,19 @@ public sealed class TokenCacheStepAudioTests
     }
 
     /// <summary>The real tokenizer, loaded on first use, with the WAVs it was given recorded.</summary>
-    private sealed class CountingTokenizer(Func<IClipTokenizer> load) : IClipTokenizer
+    private sealed class CountingTokenizer(Func<IClipTokenizer> load) : TestTokenizer
     {
         private IClipTokenizer? _inner;
 
         public List<string> Sources { get; } = [];
 
-        public IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips)
+        public override IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips)
         {
             Sources.AddRange(clips.Select(c => c.Source));
             return (_inner ??= load()).TokenizeBatch(clips);
         }
 
-        public void Dispose() => _inner?.Dispose();
+        public override void Dispose() => _inner?.Dispose();
     }
 
     private static string FindFixtures()

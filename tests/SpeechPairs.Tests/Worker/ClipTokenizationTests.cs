@@ -78,13 +78,9 @@ public sealed class ClipTokenizationTests
     }
 
     /// <summary>Drops the first clip's outcome.</summary>
-    private sealed class MiscountingTokenizer : IClipTokenizer
+    private sealed class MiscountingTokenizer : TestTokenizer
     {
-        public IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips) =>
+        public override IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips) =>
             clips.Skip(1).Select(FakeClipTokenizer.Tokenize).ToList();
-
-        public void Dispose()
-        {
-        }
     }
 }

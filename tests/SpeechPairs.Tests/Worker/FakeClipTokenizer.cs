@@ -8,7 +8,7 @@ namespace SpeechPairs.Tests.Worker;
 /// Deterministic test double for the vq0206 tokenizer: tokens follow from a clip's own samples only (as the real
 /// tokenizer guarantees), one group per 0.1 s, none below 0.1 s. Special first samples make it fail.
 /// </summary>
-internal sealed class FakeClipTokenizer : IClipTokenizer
+internal sealed class FakeClipTokenizer : TestTokenizer
 {
     /// <summary>A clip starting with this int16 sample makes the whole batch call throw (the tokenizer failing, not a clip).</summary>
     public const short ThrowMarker = 12345;
@@ -20,7 +20,7 @@ internal sealed class FakeClipTokenizer : IClipTokenizer
 
     public bool Disposed { get; private set; }
 
-    public IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips)
+    public override IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips)
     {
         Batches.Add(clips.ToList());
         if (clips.Any(c => FirstSample(c) == ThrowMarker))
@@ -49,7 +49,7 @@ internal sealed class FakeClipTokenizer : IClipTokenizer
         return new ClipOutcome(new ClipTokens(vq02, vq06, tokens.ToString()), null);
     }
 
-    public void Dispose() => Disposed = true;
+    public override void Dispose() => Disposed = true;
 
     private static int FirstSample(DecodedAudio clip) =>
         clip.Samples.Length == 0 ? int.MinValue : (int)Math.Round(clip.Samples[0] * 32768);

@@ -193,7 +193,7 @@ public sealed class ProcessExitTests
     }
 
     /// <summary>Tokenizes the first batch at once, then holds the second until released.</summary>
-    private sealed class GatedTokenizer : IClipTokenizer
+    private sealed class GatedTokenizer : TestTokenizer
     {
         private int _calls;
 
@@ -203,7 +203,7 @@ public sealed class ProcessExitTests
 
         public int FirstBatchSize { get; private set; }
 
-        public IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips)
+        public override IReadOnlyList<ClipOutcome> TokenizeBatch(IReadOnlyList<DecodedAudio> clips)
         {
             if (++_calls == 1)
                 FirstBatchSize = clips.Count;
@@ -214,10 +214,6 @@ public sealed class ProcessExitTests
             }
 
             return clips.Select(FakeClipTokenizer.Tokenize).ToList();
-        }
-
-        public void Dispose()
-        {
         }
     }
 }
