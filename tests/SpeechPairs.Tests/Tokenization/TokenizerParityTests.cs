@@ -42,13 +42,6 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
     }
 
     [SkippableFact]
-    public void Vq06LanesTakeTheLongestChunksFirst()
-    {
-        Assert.Equal([1, 3, 2, 0, 4], Tokenizer.Vq06.Vq06Tokenizer.LongestFirst([48000, 144000, 80000, 144000, 16000]));
-        Assert.Empty(Tokenizer.Vq06.Vq06Tokenizer.LongestFirst([]));
-    }
-
-    [SkippableFact]
     public void LanesGiveTheSameCodesAsOneThread()
     {
         var names = GoldenFixtures.TokenizedCaseNames.ToArray();
@@ -69,15 +62,6 @@ public sealed class TokenizerParityTests(ITestOutputHelper output) : IClassFixtu
         }
         Assert.True(lanes.Times.Vq06Seconds > 0 && lanes.Times.Vq02EncoderSeconds > 0 && lanes.Times.Vq02FrontEndSeconds > 0);
     }
-
-    [SkippableTheory]
-    [InlineData(1, 1, 0, 1)]
-    [InlineData(2, 1, 0, 2)]
-    [InlineData(4, 2, 0, 2)]
-    [InlineData(1, 2, 0, 1)]
-    [InlineData(1, 1, 3, 3)]
-    public void TheDefaultLanesAreTheCoresPerOnnxRun(int torchThreads, int onnxThreads, int lanes, int expected)
-        => Assert.Equal(expected, new ModelOptions { TorchThreads = torchThreads, OnnxThreads = onnxThreads, Vq06Lanes = lanes }.EffectiveVq06Lanes);
 
     [SkippableFact]
     public void EmptyAudioIsAClipErrorNotACrash()
