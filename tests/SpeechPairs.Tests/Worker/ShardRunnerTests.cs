@@ -46,7 +46,7 @@ public sealed class ShardRunnerTests
                 ("bad/model_fails", "tokenizer: model failure on this clip"),
                 ("bad/too_long", "too long: 2.50 s > --max-duration 2 s"),
                 ("bad/too_short", "no tokens: clip too short (0.050 s)"),
-                ("bad/unreadable", "wav: not a RIFF/WAVE file"),
+                ("bad/unreadable", "wav: not a WAV file: no RIFF header (starts with 'this')"),
             ],
             errors.Select(e => (e.GetProperty("id").GetString(), e.GetProperty("error").GetString())));
         Assert.All(errors, e => Assert.Equal(e.GetProperty("id").GetString() + ".wav", e.GetProperty("rel_wav").GetString()));
@@ -62,7 +62,7 @@ public sealed class ShardRunnerTests
         double foreground = stages.ModelLoad + stages.DecodeWait + stages.Preprocess + stages.Vq02FrontEnd + stages.Vq02Encoder + stages.Vq06 + stages.Write;
         Assert.True(stages.Total > 0 && stages.Decode >= 0 && stages.Write >= 0, $"{stages}");
         Assert.InRange(foreground, 0, stages.Total + 0.002);
-        Assert.Contains("skipped bad/unreadable.wav (wav: not a RIFF/WAVE file)", run.Log);
+        Assert.Contains("skipped bad/unreadable.wav (wav: not a WAV file: no RIFF header (starts with 'this'))", run.Log);
         Assert.Matches(@"\] tokenizer loaded in \d+\.\d s", run.Log); // the first seconds, before any progress line
     }
 
