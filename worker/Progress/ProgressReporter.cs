@@ -21,6 +21,7 @@ internal sealed class ProgressReporter : IDisposable
     private readonly double _earlierRunsSeconds;
     private ITimer? _timer;
     private long? _startTimestamp;
+    private long _lastReportTimestamp;
     private double? _countedSeconds;
     private int _done, _errors, _resumed, _reused;
     private double _audioSeconds;
@@ -50,7 +51,7 @@ internal sealed class ProgressReporter : IDisposable
             _done = _resumed = resumed;
             _errors = resumedErrors;
             _reused = resumedReused;
-            _startTimestamp = _time.GetTimestamp();
+            _startTimestamp = _lastReportTimestamp = _time.GetTimestamp();
             WriteProgressFile(Snapshot(ShardState.Running));
         }
 
@@ -75,14 +76,20 @@ internal sealed class ProgressReporter : IDisposable
     /// <summary>
     /// Counts progress inside a batch that a long clip keeps busy: the fraction of that clip done and the batch's audio
     /// seconds done so far, so that the rates and the ETA move while it runs. The next <see cref="AddBatch"/> replaces it.
+    /// When a report is due it is made here, on the caller's thread: the timer's thread-pool callback can be held up
+    /// for seconds on a machine whose pool is busy, and a part of a long clip is exactly when a report is wanted.
     /// </summary>
     public void InClip(double fraction, double batchSecondsDone)
     {
+        bool due;
         lock (_gate)
         {
             (_inClip, _inClipSeconds) = (Math.Clamp(fraction, 0, 1), batchSecondsDone);
             _countedSeconds = ElapsedSeconds();
+            due = _time.GetElapsedTime(_lastReportTimestamp) >= _interval;
         }
+        if (due)
+            Report();
     }
 
     public ProgressSnapshot Current(ShardState state)
@@ -101,6 +108,7 @@ internal sealed class ProgressReporter : IDisposable
             var snapshot = Snapshot(ShardState.Running);
             _log.WriteLine(snapshot.ToLine());
             WriteProgressFile(snapshot);
+            _lastReportTimestamp = _time.GetTimestamp();
         }
     }
 

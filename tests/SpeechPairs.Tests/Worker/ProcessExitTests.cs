@@ -117,8 +117,9 @@ public sealed class ProcessExitTests
         using var host = new ProcessHost("extract", context, parentId: null, unwind: TimeSpan.FromSeconds(30));
         var code = host.Run(_ =>
         {
+            // The terminal's Ctrl+C, a moment later, from a thread of its own: a busy thread pool must not delay it past the wait.
             if (stopped)
-                ThreadPool.QueueUserWorkItem(_ => { Thread.Sleep(200); host.Stop(StopReason.Interrupt); }); // the terminal's Ctrl+C, a moment later
+                new Thread(() => { Thread.Sleep(200); host.Stop(StopReason.Interrupt); }) { IsBackground = true }.Start();
             throw new ChildInterruptedException("7-Zip was stopped by a signal (exit code 255)");
         });
 
