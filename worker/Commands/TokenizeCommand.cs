@@ -59,20 +59,16 @@ internal static class TokenizeCommand
             return ErrorLine(path, e is AudioFormatException audioError ? audioError.Reason : e.Message);
         }
 
-        // A clip the tokenizer cannot tokenize has its error in its outcome; a throw is the tokenizer failing, as in a shard.
         ClipOutcome outcome;
         try
         {
-            var outcomes = audio is null ? [tokenizer.TokenizeLong(path, _ => { })] : tokenizer.TokenizeBatch([audio]);
-            outcome = outcomes.Count == 1 ? outcomes[0] : throw new WorkerFailureException($"the tokenizer gave {outcomes.Count} outcomes for one clip");
+            outcome = audio is null
+                ? TokenizerCalls.Long(tokenizer, path, _ => { }, path)
+                : TokenizerCalls.Batch(tokenizer, [audio], path)[0];
         }
         catch (AudioFormatException e)
         {
             return ErrorLine(path, e.Reason);
-        }
-        catch (Exception e) when (e is not WorkerFailureException)
-        {
-            throw new WorkerFailureException($"the tokenizer failed on {path}: {Messages.FirstLine(e.Message)}", e);
         }
 
         if (outcome.Tokens is not { } tokens)

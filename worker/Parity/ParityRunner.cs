@@ -174,16 +174,14 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
         }
 
         using var tokenizer = services.CreateTokenizer(options.Tokenizer);
-        var outcomes = Tokenizing($"the batch of {decoded.Count} clips", () => tokenizer.TokenizeBatch(decoded.Select(d => d.Audio).ToList()));
-        if (outcomes.Count != decoded.Count)
-            throw new WorkerFailureException($"the tokenizer gave {outcomes.Count} outcomes for {decoded.Count} clips");
+        var outcomes = TokenizerCalls.Batch(tokenizer, decoded.Select(d => d.Audio).ToList(), $"the batch of {decoded.Count} clips");
         for (var j = 0; j < decoded.Count; j++)
             ours[decoded[j].Index] = Ours(outcomes[j]);
         foreach (var i in longClips)
         {
             try
             {
-                ours[i] = Ours(Tokenizing($"the long clip {sample[i].Pair.RelWav}", () => tokenizer.TokenizeLong(sample[i].Pair.WavPath, _ => { })));
+                ours[i] = Ours(TokenizerCalls.Long(tokenizer, sample[i].Pair.WavPath, _ => { }, $"the long clip {sample[i].Pair.RelWav}"));
             }
             catch (AudioFormatException e)
             {
@@ -195,19 +193,6 @@ public sealed class ParityRunner(ParityOptions options, WorkerServices services,
 
     private static OurClip Ours(ClipOutcome outcome) =>
         new(outcome.Tokens, outcome.Tokens is null ? "tokenizer: " + (outcome.Error ?? "no tokens") : null);
-
-    /// <summary>Runs a tokenizer call; a throw (other than an unreadable file) is the tokenizer failing on <paramref name="what"/>.</summary>
-    private static T Tokenizing<T>(string what, Func<T> call)
-    {
-        try
-        {
-            return call();
-        }
-        catch (Exception e) when (e is not (WorkerFailureException or AudioFormatException))
-        {
-            throw new WorkerFailureException($"the tokenizer failed on {what}: {Messages.FirstLine(e.Message)}", e);
-        }
-    }
 
     private ParityResult Summarize(IReadOnlyList<ClipComparison> comparisons, int candidates, ParityReferenceInfo reference)
     {

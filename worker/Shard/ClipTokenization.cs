@@ -94,36 +94,17 @@ internal sealed class ClipTokenization : IDisposable
     {
         try
         {
-            return new TokenizedClip(Tokenizer().TokenizeLong(clip.Pair.WavPath, done => progress.InClip(done / clip.Seconds, batchSecondsBefore + done)),
-                FromCache: false);
+            return new TokenizedClip(TokenizerCalls.Long(Tokenizer(), clip.Pair.WavPath, done => progress.InClip(done / clip.Seconds, batchSecondsBefore + done),
+                $"the long clip {clip.Pair.RelWav}"), FromCache: false);
         }
         catch (AudioFormatException e)
         {
             return new TokenizedClip(new ClipOutcome(null, null), FromCache: false, BatchLoader.WavError(e));
         }
-        catch (Exception e) when (e is not WorkerFailureException)
-        {
-            throw new WorkerFailureException($"the tokenizer failed on the long clip {clip.Pair.RelWav}: {Messages.FirstLine(e.Message)}", e);
-        }
     }
 
-    private IReadOnlyList<ClipOutcome> TokenizeBatch(List<DecodedAudio> audio)
-    {
-        var tokenizer = Tokenizer();
-        IReadOnlyList<ClipOutcome> outcomes;
-        try
-        {
-            outcomes = tokenizer.TokenizeBatch(audio);
-        }
-        catch (Exception e) when (e is not WorkerFailureException)
-        {
-            throw new WorkerFailureException($"the tokenizer failed on a batch of {audio.Count} clips: {Messages.FirstLine(e.Message)}", e);
-        }
-
-        return outcomes.Count == audio.Count
-            ? outcomes
-            : throw new WorkerFailureException($"the tokenizer returned {outcomes.Count} outcomes for {audio.Count} clips");
-    }
+    private IReadOnlyList<ClipOutcome> TokenizeBatch(List<DecodedAudio> audio) =>
+        TokenizerCalls.Batch(Tokenizer(), audio, $"a batch of {audio.Count} clips");
 
     private IClipTokenizer Tokenizer()
     {
